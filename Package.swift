@@ -1,0 +1,63 @@
+// swift-tools-version:5.9
+//
+// mmaudit: a kernel trace analyzer for memory-management developers.
+//
+// The targets follow the pipeline (see docs/architecture.md):
+//   C system libraries  ->  NativeBindings (the only code that touches C or unsafe pointers)
+//   -> TraceInput (file detection, trace.dat and text readers, CPU merge)
+//   -> TraceModel -> Checks -> Reports -> mmaudit (one file per command).
+// Lower stages never import higher ones.
+import PackageDescription
+
+let package = Package(
+    name: "mmaudit",
+    products: [
+        .executable(name: "mmaudit", targets: ["mmaudit"]),
+        .library(name: "TraceInput", targets: ["TraceInput"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, each naming the Debian package that provides it.
+        .systemLibrary(
+            name: "CTraceEvent",
+            pkgConfig: "libtraceevent",
+            providers: [.apt(["libtraceevent-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        // Swift cannot call C functions declared with `...` (tep_print_event);
+        // this shim gives them fixed argument lists.
+        .target(
+            name: "CTraceEventShim",
+            dependencies: ["CTraceEvent"]
+        ),
+        .target(
+            name: "NativeBindings",
+            dependencies: ["CTraceEvent", "CTraceEventShim", "CZlib", "CZstd"]
+        ),
+        .target(
+            name: "TraceInput",
+            dependencies: ["NativeBindings"]
+        ),
+        .executableTarget(
+            name: "mmaudit",
+            dependencies: [
+                "TraceInput",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "TraceInputTests",
+            dependencies: ["TraceInput", "NativeBindings"]
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+public enum NativeBindingsVersion { public static let libtraceevent = "1.7.1" }

@@ -1,0 +1,36 @@
+/// One trace event, in the form every reader produces: a trace.dat ring-buffer
+/// record and a line of ftrace text become the same value, so no analysis can
+/// tell (or needs to know) where an event came from.
+public struct TraceEvent: Sendable {
+    /// Nanoseconds on the trace clock, after the file's corrections
+    /// (TSC2NSEC, time offset), exactly as `trace-cmd report -t` shows them.
+    public var timestamp: UInt64
+    /// The CPU whose ring buffer held the event.
+    public var cpu: Int
+    /// `common_pid`: the task that was current when the event fired.
+    public var pid: Int32
+    /// The task name as the source shows it (trace.dat: the saved_cmdlines
+    /// table, like trace-cmd; text: the name printed on the line).
+    public var comm: String
+    /// irqs-off / need-resched / hardirq / softirq flags and preempt depth.
+    public var context: ExecutionContext
+    /// Event system ("sched", "ftrace", "kprobes", a module's name).
+    public var system: String
+    /// Event name without the system ("sched_switch").
+    public var name: String
+    /// The event's own (non-common) fields, decoded on access.
+    public var fields: EventFields
+
+    public init(timestamp: UInt64, cpu: Int, pid: Int32, comm: String,
+                context: ExecutionContext, system: String, name: String,
+                fields: EventFields) {
+        self.timestamp = timestamp
+        self.cpu = cpu
+        self.pid = pid
+        self.comm = comm
+        self.context = context
+        self.system = system
+        self.name = name
+        self.fields = fields
+    }
+}

@@ -1,0 +1,70 @@
+/// What a reader yields, in timestamp order across CPUs.
+public enum TraceItem: Sendable {
+    case event(TraceEvent)
+    /// The ring buffer dropped events on `cpu` before the next event of that
+    /// CPU (`count` is nil when the kernel did not store how many).
+    case lost(EventsLost)
+}
+
+public struct EventsLost: Sendable, Hashable {
+    public var cpu: Int
+    /// Timestamp of the first event after the gap.
+    public var timestamp: UInt64
+    public var count: Int?
+
+    public init(cpu: Int, timestamp: UInt64, count: Int?) {
+        self.cpu = cpu
+        self.timestamp = timestamp
+        self.count = count
+    }
+}
+
+/// The kind of input a reader understood.
+public enum TraceFormat: String, Sendable, Codable {
+    case traceDat = "trace.dat"
+    case ftraceText = "ftrace-text"
+    case traceCmdReport = "trace-cmd-report"
+}
+
+/// Facts about a trace known once its headers are read.
+public struct TraceInfo: Sendable {
+    public var path: String
+    public var format: TraceFormat
+    /// trace.dat file version (6 or 7); nil for text.
+    public var fileVersion: Int?
+    /// "none", "zstd", "zlib", or "gzip" for compressed text.
+    public var compression: String
+    public var cpus: Int
+
+    public init(path: String, format: TraceFormat, fileVersion: Int?,
+                compression: String, cpus: Int) {
+        self.path = path
+        self.format = format
+        self.fileVersion = fileVersion
+        self.compression = compression
+        self.cpus = cpus
+    }
+}
+
+/// A streaming reader: memory stays bounded by one page or chunk per CPU
+/// (one line for text) plus open state, whatever the trace's size.
+public protocol TraceReader: AnyObject {
+    var info: TraceInfo { get }
+    /// The next item in timestamp order, or nil at the end.
+    func next() throws -> TraceItem?
+    /// Damage the reader skipped and went on from (pages, lines).
+    var damage: DamageCount { get }
+}
+
+/// Parts of the input that could not be read and were skipped: reported,
+/// never silently lost.
+public struct DamageCount: Sendable, Hashable {
+    public var unreadablePages = 0
+    public var unparsedLines = 0
+    /// The first few problems, with where they were (byte offset or line).
+    public var samples: [String] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { unreadablePages == 0 && unparsedLines == 0 }
+}
