@@ -48,12 +48,26 @@ let package = Package(
             name: "TraceInput",
             dependencies: ["NativeBindings"]
         ),
+        .target(
+            name: "TraceModel",
+            dependencies: ["TraceInput"]
+        ),
+        .target(
+            name: "Checks",
+            dependencies: ["TraceModel", "TraceInput"]
+        ),
         .executableTarget(
             name: "mmaudit",
             dependencies: [
                 "TraceInput",
+                "TraceModel",
+                "Checks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .testTarget(
+            name: "CheckTests",
+            dependencies: ["Checks", "TraceModel", "TraceInput"]
         ),
         .testTarget(
             name: "TraceInputTests",

@@ -1,0 +1,1 @@
+// TraceModel: roles, bindings, per-CPU and per-task timelines, spans.
