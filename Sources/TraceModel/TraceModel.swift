@@ -1,1 +1,192 @@
-// TraceModel: roles, bindings, per-CPU and per-task timelines, spans.
+import TraceInput
+
+/// The trace rebuilt as state: which task runs on each CPU, what every task
+/// has open, the secondary MMU's live mappings, and the context baselines.
+/// Fed one item at a time in timestamp order; memory grows with open state
+/// (tasks, spans, live mappings), never with the trace's length.
+public final class TraceModel {
+    public private(set) var cpus: [Int: CPUTimeline] = [:]
+    public private(set) var tasks: [Int32: TaskState] = [:]
+    public private(set) var secondary = SecondaryMMU()
+    public private(set) var baselines = ContextBaselines()
+    /// Events per kind, and events per role: what the trace can show.
+    public private(set) var eventCounts: [EventKey: Int] = [:]
+    public private(set) var roleCounts: [Role: Int] = [:]
+    public private(set) var lostEvents = 0
+    public private(set) var lostMarkers = 0
+    public private(set) var firstTimestamp: UInt64?
+    public private(set) var lastTimestamp: UInt64?
+
+    public let bindings: BindingTable
+    public let functions: FunctionNames
+    private var observers: [ModelObserver] = []
+
+    static let schedSwitch = EventKey("sched", "sched_switch")
+
+    public init(bindings: BindingTable, functions: FunctionNames) {
+        self.bindings = bindings
+        self.functions = functions
+    }
+
+    public func addObserver(_ observer: ModelObserver) { observers.append(observer) }
+
+    public var sawTaskSwitches: Bool { eventCounts[Self.schedSwitch, default: 0] > 0 }
+
+    public func consume(_ item: TraceItem) {
+        switch item {
+        case .lost(let lost):
+            lostMarkers += 1
+            lostEvents += lost.count ?? 0
+        case .event(let event):
+            consume(event)
+        }
+    }
+
+    public func consume(_ event: TraceEvent) {
+        let key = EventKey(event.system, event.name)
+        eventCounts[key, default: 0] += 1
+        if firstTimestamp == nil { firstTimestamp = event.timestamp }
+        lastTimestamp = event.timestamp
+        baselines.observe(key, event.context)
+        if tasks[event.pid] == nil { tasks[event.pid] = TaskState(pid: event.pid, comm: event.comm) }
+        tasks[event.pid]!.cpu = event.cpu
+
+        if key == Self.schedSwitch { taskSwitch(event) }
+        guard bindings.binds(key) else { return }
+        for bound in bindings.bind(event, key: key, functions: functions) {
+            roleCounts[bound.role, default: 0] += 1
+            apply(bound, key: key)
+        }
+    }
+
+    public func finish() {
+        for o in observers { o.finish(model: self) }
+    }
+
+    private func tell(_ h: Happening) {
+        for o in observers { o.observe(h, model: self) }
+    }
+
+    private func evidence(_ e: TraceEvent) -> EvidenceEvent { EvidenceEvent(e, functions: functions) }
+
+    // MARK: - sched_switch
+
+    /// TASK_REPORT bits of prev_state (include/trace/events/sched.h, 6.1):
+    /// S=0x1 D=0x2 T=0x4 t=0x8 X=0x10 Z=0x20 P=0x40 I=0x80; 0x100 (TASK_REPORT_MAX)
+    /// marks a preempted, still runnable task. X and Z are exits, not sleeps.
+    static let stateLetters: [(UInt64, String)] = [
+        (0x1, "S"), (0x2, "D"), (0x4, "T"), (0x8, "t"), (0x10, "X"), (0x20, "Z"), (0x40, "P"), (0x80, "I"),
+    ]
+    static let sleepingStates: UInt64 = 0x1 | 0x2 | 0x4 | 0x8 | 0x40 | 0x80
+
+    private func taskSwitch(_ e: TraceEvent) {
+        let prevPid = Int32(truncatingIfNeeded: e.fields.int("prev_pid") ?? Int64(e.pid))
+        let nextPid = Int32(truncatingIfNeeded: e.fields.int("next_pid") ?? -1)
+        let state = e.fields.uint("prev_state") ?? 0
+        if state & Self.sleepingStates != 0 {
+            let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
+            sleep(pid: prevPid, how: .switchedOut(state: letters), event: e, key: Self.schedSwitch)
+        }
+        var cpu = cpus[e.cpu] ?? CPUTimeline(cpu: e.cpu)
+        cpu.currentPid = nextPid
+        cpu.currentComm = e.fields.string("next_comm")
+        cpu.since = e.timestamp
+        cpu.switches += 1
+        cpus[e.cpu] = cpu
+        if nextPid >= 0 {
+            if tasks[nextPid] == nil {
+                tasks[nextPid] = TaskState(pid: nextPid, comm: e.fields.string("next_comm") ?? "<...>")
+            }
+            tasks[nextPid]!.cpu = e.cpu
+            tell(.switchedIn(pid: nextPid, cpu: e.cpu, timestamp: e.timestamp))
+        }
+    }
+
+    private func sleep(pid: Int32, how: SleepKind, event: TraceEvent, key: EventKey) {
+        let task = tasks[pid] ?? TaskState(pid: pid, comm: event.comm)
+        var reasons: [AtomicReason] = []
+        for lock in task.heldLocks where lock.kind == .spin {
+            reasons.append(.spinlockHeld(lock.label ?? lock.lock.map { "0x" + String($0, radix: 16) } ?? "?"))
+        }
+        for r in task.openRanges where r.blockable == false {
+            reasons.append(.nonBlockableInvalidation(r.rangeText))
+        }
+        let atomic = bindings.atomicSpans
+        if atomic.contains(.tlbGather), !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
+        if atomic.contains(.invalidate), let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
+        if atomic.contains(.lock), let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
+        let open = task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
+        tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, context: event.context,
+                               heldReasons: reasons, evidence: evidence(event), openSpans: open)))
+    }
+
+    // MARK: - roles
+
+    private func apply(_ b: BoundEvent, key: EventKey) {
+        let e = b.event, a = b.arguments
+        switch b.role {
+        case .invalidateBegin:
+            let r = InvalidateRange(pid: e.pid, comm: e.comm, channel: key.system, mm: a.mm, start: a.start,
+                                    end: a.end, notifierEvent: a.notifierEvent, blockable: a.blockable,
+                                    begin: evidence(e), finish: nil)
+            tasks[e.pid]!.openRanges.append(r)
+            tell(.invalidationBegan(r))
+        case .invalidateEnd:
+            invalidationEnd(b, channel: key.system)
+        case .secondaryMap:
+            guard let start = a.start, let end = a.end else { return }
+            secondary.map(mm: a.mm ?? 0, start: start, end: end, evidence: evidence(e))
+        case .secondaryUnmap:
+            guard let start = a.start, let end = a.end else { return }
+            secondary.unmap(mm: a.mm ?? 0, start: start, end: end, evidence: evidence(e))
+        case .tlbGatherBegin:
+            tasks[e.pid]!.openGathers.append(TLBGather(pid: e.pid, begin: evidence(e)))
+        case .tlbGatherEnd:
+            _ = tasks[e.pid]!.openGathers.popLast()
+        case .lockAcquire:
+            let kind: LockKind = a.lockFlags.map { LockFlags.sleeps($0) ? .sleeping : .spin } ?? .spin
+            tasks[e.pid]!.heldLocks.append(LockHold(lock: a.lock, kind: kind, label: a.label, begin: evidence(e)))
+        case .lockRelease:
+            if let i = tasks[e.pid]!.heldLocks.lastIndex(where: { $0.lock == a.lock }) {
+                tasks[e.pid]!.heldLocks.remove(at: i)
+            }
+        case .lockContendBegin:
+            tasks[e.pid]!.contending = evidence(e)
+            if let flags = a.lockFlags, LockFlags.sleeps(flags) {
+                let name = a.lock.map { "0x" + String($0, radix: 16) } ?? "?"
+                sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key)
+            }
+        case .lockContendEnd:
+            tasks[e.pid]!.contending = nil
+        case .sleep:
+            sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key)
+        case .tlbFlush, .pageFree:
+            break
+        }
+    }
+
+    private func invalidationEnd(_ b: BoundEvent, channel: String) {
+        let e = b.event, a = b.arguments
+        let seen = tasks[e.pid]!.closedChannels.contains(channel)
+        tasks[e.pid]!.closedChannels.insert(channel)
+        // The most recent open begin of this channel (and mm, when both say).
+        guard let i = tasks[e.pid]!.openRanges.lastIndex(where: {
+            $0.channel == channel && (a.mm == nil || $0.mm == nil || $0.mm == a.mm)
+        }) else {
+            tell(.invalidationWithoutBegin(end: evidence(e), mm: a.mm, channel: channel, seenBefore: seen))
+            return
+        }
+        var r = tasks[e.pid]!.openRanges.remove(at: i)
+        for j in tasks[e.pid]!.openRanges.indices where tasks[e.pid]!.openRanges[j].channel == channel
+            && tasks[e.pid]!.openRanges[j].begin.timestamp <= r.begin.timestamp {
+            tasks[e.pid]!.openRanges[j].passedByEnds += 1
+        }
+        let end = evidence(e)
+        r.finish = end
+        if let s = a.start, let en = a.end, let rs = r.start, let re = r.end, s != rs || en != re {
+            tell(.invalidationMismatched(open: r, end: end, endStart: s, endEnd: en))
+        } else {
+            tell(.invalidationEnded(r))
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import TraceInput
+import TraceModel
+
+/// `unbalanced-invalidation`: every mmu_notifier_invalidate_range_start()
+/// must be followed by mmu_notifier_invalidate_range_end() on the same range
+/// (include/linux/mmu_notifier.h; the notifier's invalidate_range_end
+/// callback releases what _start took, e.g. KVM's mmu_invalidate_in_progress
+/// count in virt/kvm/kvm_main.c, which blocks faults until it drops to zero).
+/// Matched per task and channel (the same probe or driver), and per mm when
+/// the events carry it. A span cut by the trace's edges (still open at the
+/// end, or closed before any begin was seen) is a note, not an error.
+public final class UnbalancedInvalidation: Check {
+    public static let info = RuleInfo(
+        id: "unbalanced-invalidation",
+        title: "Unbalanced mmu_notifier invalidation",
+        rationale: "invalidate_range_start and invalidate_range_end come in pairs over the same "
+            + "range (include/linux/mmu_notifier.h); a missing end leaves secondary MMUs blocked.",
+        needs: "invalidate.begin and invalidate.end: kprobes or the function tracer on "
+            + "__mmu_notifier_invalidate_range_start/_end, or a driver's events bound in a rules file")
+
+    public private(set) var violations: [Violation] = []
+
+    public init() {}
+
+    public func skipReason(model: TraceModel) -> String? {
+        let begins = model.roleCounts[.invalidateBegin, default: 0]
+        let ends = model.roleCounts[.invalidateEnd, default: 0]
+        guard begins + ends == 0 else { return nil }
+        return "no event in the trace plays invalidate.begin or invalidate.end (record kprobes or the "
+            + "function tracer on __mmu_notifier_invalidate_range_start/_end, or bind a driver's "
+            + "events with --rules)"
+    }
+
+    public func observe(_ happening: Happening, model: TraceModel) {
+        switch happening {
+        case .invalidationMismatched(let open, let end, let s, let e):
+            let ended = (s.flatMap { s in e.map { "[0x\(String(s, radix: 16)), 0x\(String($0, radix: 16)))" } })
+                ?? "another range"
+            report(.error, at: end, comm: open.comm,
+                   message: "invalidation of \(open.rangeText) began but the end names \(ended)",
+                   kind: "mismatched-range", channel: open.channel, evidence: [open.begin, end])
+        case .invalidationWithoutBegin(let end, _, let channel, let seenBefore):
+            report(seenBefore ? .error : .note, at: end, comm: end.comm,
+                   message: seenBefore
+                       ? "invalidate end with no open begin in this task"
+                       : "invalidate end with no begin: the range began before the trace did",
+                   kind: seenBefore ? "end-without-begin" : "begun-before-trace", channel: channel,
+                   evidence: [end])
+        default:
+            break
+        }
+    }
+
+    public func finish(model: TraceModel) {
+        for task in model.tasks.values.sorted(by: { $0.pid < $1.pid }) {
+            for r in task.openRanges {
+                // A later begin in the same channel was closed while this
+                // one stayed open: it lost its end. Otherwise the trace stopped first.
+                let lostEnd = r.passedByEnds > 0
+                report(lostEnd ? .error : .note, at: r.begin, comm: r.comm,
+                       message: lostEnd
+                           ? "invalidation of \(r.rangeText) (\(InvalidateRange.eventName(r.notifierEvent))) never ended"
+                           : "invalidation of \(r.rangeText) still open when the trace ends",
+                       kind: lostEnd ? "begin-without-end" : "open-at-trace-end", channel: r.channel,
+                       evidence: [r.begin])
+            }
+        }
+    }
+
+    private func report(_ severity: Severity, at e: EvidenceEvent, comm: String, message: String,
+                        kind: String, channel: String, evidence: [EvidenceEvent]) {
+        violations.append(Violation(
+            rule: Self.info.id, severity: severity, timestamp: e.timestamp, cpu: e.cpu, pid: e.pid,
+            comm: comm, message: "\(comm)-\(e.pid): \(message)",
+            signature: [Self.info.id, kind, channel, Violation.stableComm(comm)].joined(separator: "|"),
+            evidence: evidence))
+    }
+}

@@ -1,0 +1,70 @@
+import TraceModel
+
+public enum Severity: String, Sendable, Codable, Comparable {
+    case error, warning, note
+
+    var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// One finding, with the events that prove it.
+public struct Violation: Sendable, Codable, Hashable {
+    public var rule: String
+    public var severity: Severity
+    /// The moment of the violation (the sleep, the end of the range).
+    public var timestamp: UInt64
+    public var cpu: Int
+    public var pid: Int32
+    public var comm: String
+    public var message: String
+    /// Stable across runs and traces (no timestamps, pids or addresses), so
+    /// a diff of two traces can match violations.
+    public var signature: String
+    public var evidence: [EvidenceEvent]
+    /// What was open in the task then: locks, ranges, preempt depth.
+    public var openContext: [String]
+
+    public init(rule: String, severity: Severity, timestamp: UInt64, cpu: Int, pid: Int32, comm: String,
+                message: String, signature: String, evidence: [EvidenceEvent], openContext: [String] = []) {
+        self.rule = rule
+        self.severity = severity
+        self.timestamp = timestamp
+        self.cpu = cpu
+        self.pid = pid
+        self.comm = comm
+        self.message = message
+        self.signature = signature
+        self.evidence = evidence
+        self.openContext = openContext
+    }
+
+    /// A task name without its instance numbers ("kworker/1:2" → "kworker/N:N"),
+    /// for signatures that must match across runs.
+    public static func stableComm(_ comm: String) -> String {
+        var out = "", inDigits = false
+        for c in comm {
+            if c.isNumber { if !inDigits { out.append("N") }; inDigits = true } else { out.append(c); inDigits = false }
+        }
+        return out
+    }
+}
+
+/// What a rule is, for reports, SARIF and `mmaudit rules`.
+public struct RuleInfo: Sendable, Codable, Hashable {
+    public var id: String
+    public var title: String
+    /// The kernel rule behind it.
+    public var rationale: String
+    /// The roles / events it needs.
+    public var needs: String
+}
+
+/// A rule over the rebuilt trace. It watches the model as events arrive and
+/// says at the end what it found, or why it could not run.
+public protocol Check: ModelObserver {
+    static var info: RuleInfo { get }
+    /// nil when the check ran; otherwise why it could not (the events the
+    /// trace lacks and how to record them).
+    func skipReason(model: TraceModel) -> String?
+    var violations: [Violation] { get }
+}

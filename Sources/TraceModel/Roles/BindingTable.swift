@@ -1,0 +1,120 @@
+import TraceInput
+
+/// An event as a role sees it: the event, the role it plays and the
+/// arguments its binding extracted.
+public struct BoundEvent: Sendable {
+    public var event: TraceEvent
+    public var role: Role
+    public var arguments: RoleArguments
+    public var binding: RoleBinding
+}
+
+/// All bindings in force, indexed for the per-event lookup.
+public struct BindingTable: Sendable {
+    private var byKey: [EventKey: [RoleBinding]] = [:]
+    /// Spans the rules declare atomic (see RulesFile).
+    public private(set) var atomicSpans: Set<AtomicSpan> = []
+    public private(set) var bindings: [RoleBinding] = []
+
+    public init(_ bindings: [RoleBinding] = [], atomicSpans: Set<AtomicSpan> = []) {
+        for b in bindings { add(b) }
+        self.atomicSpans = atomicSpans
+    }
+
+    public mutating func add(_ binding: RoleBinding) {
+        byKey[binding.event, default: []].append(binding)
+        bindings.append(binding)
+    }
+
+    public mutating func merge(_ other: BindingTable) {
+        for b in other.bindings { add(b) }
+        atomicSpans.formUnion(other.atomicSpans)
+    }
+
+    /// Whether any binding concerns events of this key (cheap pre-filter).
+    public func binds(_ key: EventKey) -> Bool {
+        byKey[key] != nil || byKey[EventKey(key.system, "*")] != nil
+    }
+
+    /// The roles `event` plays. Function-named bindings match only when the
+    /// event names that function.
+    public func bind(_ event: TraceEvent, key: EventKey, functions: FunctionNames) -> [BoundEvent] {
+        // "system:*" bindings (kprobes, named freely) apply to every event of the system.
+        let exact = byKey[key], wildcard = byKey[EventKey(key.system, "*")]
+        guard exact != nil || wildcard != nil else { return [] }
+        let candidates = (exact ?? []) + (wildcard ?? [])
+        var function: String??  // resolved at most once
+        var result: [BoundEvent] = []
+        for binding in candidates {
+            if let wanted = binding.function {
+                if function == nil { function = .some(functions.function(of: event, key: key)) }
+                guard function! == wanted else { continue }
+            }
+            var args = Self.arguments(of: event, binding: binding)
+            if args.label == nil, let f = binding.function { args.label = f }
+            result.append(BoundEvent(event: event, role: binding.role, arguments: args, binding: binding))
+        }
+        return result
+    }
+
+    static func arguments(of event: TraceEvent, binding: RoleBinding) -> RoleArguments {
+        var args = RoleArguments()
+        for (name, source) in binding.arguments {
+            switch source {
+            case .constant(let text):
+                switch name {
+                case .kind: args.lockFlags = text == LockKind.spin.rawValue ? LockFlags.spin : LockFlags.mutex
+                case .label: args.label = text
+                case .blockable: args.blockable = text != "0" && text != "false"
+                default: args.set(name, UInt64(text, radix: text.hasPrefix("0x") ? 16 : 10))
+                }
+            case .field(let field, let mask):
+                guard let value = event.fields[field] else { continue }
+                if name == .label, let s = value.string { args.label = s; continue }
+                guard var v = value.uint64 else { continue }
+                if let mask { v &= mask }
+                args.set(name, v)
+            }
+        }
+        return args
+    }
+}
+
+extension RoleArguments {
+    mutating func set(_ name: ArgumentName, _ value: UInt64?) {
+        guard let value else { return }
+        switch name {
+        case .mm: mm = value
+        case .start: start = value
+        case .end: end = value
+        case .event: notifierEvent = Int64(bitPattern: value)
+        case .blockable: blockable = value != 0
+        case .lock: lock = value
+        case .flags, .kind: lockFlags = value
+        case .label: label = String(value)
+        }
+    }
+}
+
+/// lock:contention_begin flag bits (include/trace/events/lock.h, LCB_F_*).
+public enum LockFlags {
+    public static let spin: UInt64 = 1 << 0
+    public static let read: UInt64 = 1 << 1
+    public static let write: UInt64 = 1 << 2
+    public static let rt: UInt64 = 1 << 3
+    public static let percpu: UInt64 = 1 << 4
+    public static let mutex: UInt64 = 1 << 5
+
+    /// A contended lock whose waiter sleeps: everything but a plain spinning
+    /// lock (a spinning rwlock's waiter spins too: LCB_F_SPIN set).
+    public static func sleeps(_ flags: UInt64) -> Bool { flags & spin == 0 }
+}
+
+/// Spans a rules file can declare atomic: while one is open in a task, the
+/// task must not sleep (e.g. the tlb gather of kernels where tlb_gather_mmu
+/// disabled preemption).
+public enum AtomicSpan: String, Sendable, Hashable, CaseIterable {
+    case tlbGather = "tlb.gather"
+    case invalidate = "invalidate"
+    case lock = "lock"
+}

@@ -1,0 +1,56 @@
+/// One mmu_notifier invalidation, invalidate.begin .. invalidate.end
+/// (include/linux/mmu_notifier.h: between the two, the secondary MMU must
+/// not hold, nor create, mappings of [start, end) of `mm`).
+public struct InvalidateRange: Sendable, Hashable {
+    public var pid: Int32
+    public var comm: String
+    /// Where the events came from (the event system: "kprobes", "ftrace", a
+    /// driver's): an end closes the open begin of the same channel.
+    public var channel: String
+    public var mm: UInt64?
+    public var start: UInt64?
+    public var end: UInt64?
+    public var notifierEvent: Int64?
+    /// nil when the events do not say (function tracer).
+    public var blockable: Bool?
+    public var begin: EvidenceEvent
+    public var finish: EvidenceEvent?
+    /// Ends in the same task and channel that closed later begins while this
+    /// one stayed open: more than zero means this begin lost its end.
+    public var passedByEnds = 0
+
+    public var duration: UInt64? {
+        guard let finish, finish.timestamp >= begin.timestamp else { return nil }
+        return finish.timestamp - begin.timestamp
+    }
+
+    /// enum mmu_notifier_event names (include/linux/mmu_notifier.h, 6.1).
+    public static func eventName(_ value: Int64?) -> String {
+        let names = ["MMU_NOTIFY_UNMAP", "MMU_NOTIFY_CLEAR", "MMU_NOTIFY_PROTECTION_VMA",
+                     "MMU_NOTIFY_PROTECTION_PAGE", "MMU_NOTIFY_SOFT_DIRTY", "MMU_NOTIFY_RELEASE",
+                     "MMU_NOTIFY_MIGRATE", "MMU_NOTIFY_EXCLUSIVE"]
+        guard let value else { return "unknown" }
+        return value >= 0 && value < names.count ? names[Int(value)] : "event \(value)"
+    }
+
+    public var rangeText: String {
+        guard let start, let end else { return "range unknown" }
+        return "[0x\(String(start, radix: 16)), 0x\(String(end, radix: 16)))"
+    }
+}
+
+/// tlb_gather_mmu .. tlb_finish_mmu in one task.
+public struct TLBGather: Sendable, Hashable {
+    public var pid: Int32
+    public var begin: EvidenceEvent
+}
+
+/// A lock the task holds (from lock.acquire .. lock.release).
+public struct LockHold: Sendable, Hashable {
+    public var lock: UInt64?
+    public var kind: LockKind
+    public var label: String?
+    public var begin: EvidenceEvent
+}
+
+extension LockKind: Codable {}

@@ -1,0 +1,95 @@
+import TraceInput
+
+/// The context each kind of event normally fires in, learned from the trace
+/// itself. The kernel does not record the same preempt count for every
+/// event: a tracepoint's count is corrected for the tracepoint's own
+/// preempt_disable (kernel/trace/trace.h tracing_gen_ctx_dec), the function
+/// tracer's is not (its recursion guard disables preemption), sched_switch
+/// fires under the runqueue lock with interrupts off. So "preempt depth above
+/// normal" must be judged per event kind: the floor is the lowest depth, and
+/// irqs-off / irq context count only if the kind was also seen without them.
+public struct ContextFloor: Sendable, Hashable {
+    public var preemptDepth: Int
+    public var alwaysIrqsOff: Bool
+    public var alwaysHardirq: Bool
+    public var alwaysSoftirq: Bool
+    public var samples: Int
+
+    init(_ c: ExecutionContext) {
+        preemptDepth = c.preemptDepth
+        alwaysIrqsOff = c.flags.contains(.irqsOff)
+        alwaysHardirq = c.flags.contains(.hardirq)
+        alwaysSoftirq = c.flags.contains(.softirq)
+        samples = 1
+    }
+
+    mutating func add(_ c: ExecutionContext) {
+        preemptDepth = min(preemptDepth, c.preemptDepth)
+        alwaysIrqsOff = alwaysIrqsOff && c.flags.contains(.irqsOff)
+        alwaysHardirq = alwaysHardirq && c.flags.contains(.hardirq)
+        alwaysSoftirq = alwaysSoftirq && c.flags.contains(.softirq)
+        samples += 1
+    }
+
+    /// Ways `c` is more atomic than this kind's normal context.
+    public func excess(of c: ExecutionContext) -> [AtomicReason] {
+        var reasons: [AtomicReason] = []
+        if c.preemptDepth > preemptDepth {
+            reasons.append(.preemptDepth(depth: c.preemptDepth, baseline: preemptDepth))
+        }
+        if c.flags.contains(.irqsOff) && !alwaysIrqsOff { reasons.append(.irqsOff) }
+        if c.flags.contains(.hardirq) && !alwaysHardirq { reasons.append(.hardirq) }
+        if c.flags.contains(.softirq) && !alwaysSoftirq { reasons.append(.softirq) }
+        return reasons
+    }
+}
+
+/// Why a context is atomic. The description is what a report says.
+public enum AtomicReason: Sendable, Hashable, CustomStringConvertible {
+    case preemptDepth(depth: Int, baseline: Int)
+    case irqsOff
+    case hardirq
+    case softirq
+    case spinlockHeld(String)
+    case nonBlockableInvalidation(String)
+    case atomicSpan(String)
+
+    public var description: String {
+        switch self {
+        case .preemptDepth(let d, let b): return "preempt depth \(d) above the baseline \(b)"
+        case .irqsOff: return "irqs off"
+        case .hardirq: return "in hard irq context"
+        case .softirq: return "in softirq context"
+        case .spinlockHeld(let l): return "spinlock \(l) held"
+        case .nonBlockableInvalidation(let r): return "inside a non-blockable invalidation \(r)"
+        case .atomicSpan(let s): return "inside \(s), which the rules declare atomic"
+        }
+    }
+
+    /// A stable word for signatures (no numbers, no addresses).
+    public var kind: String {
+        switch self {
+        case .preemptDepth: return "preempt-depth"
+        case .irqsOff: return "irqs-off"
+        case .hardirq: return "hardirq"
+        case .softirq: return "softirq"
+        case .spinlockHeld: return "spinlock-held"
+        case .nonBlockableInvalidation: return "non-blockable-invalidation"
+        case .atomicSpan: return "atomic-span"
+        }
+    }
+}
+
+/// Floors for every event kind seen so far.
+public struct ContextBaselines: Sendable {
+    private var floors: [EventKey: ContextFloor] = [:]
+
+    public init() {}
+
+    mutating func observe(_ key: EventKey, _ c: ExecutionContext) {
+        guard c.isKnown else { return }
+        if floors[key] == nil { floors[key] = ContextFloor(c) } else { floors[key]!.add(c) }
+    }
+
+    public func floor(_ key: EventKey) -> ContextFloor? { floors[key] }
+}

@@ -1,0 +1,66 @@
+import TraceInput
+
+/// How a task went to sleep.
+public enum SleepKind: Sendable, Hashable {
+    /// sched_switch with a sleeping prev_state ("S", "D", …).
+    case switchedOut(state: String)
+    /// Entered a function that sleeps (the sleep role).
+    case sleepingFunction(String)
+    /// Contended on a sleeping lock (lock:contention_begin without LCB_F_SPIN).
+    case sleepingLock(String)
+
+    public var description: String {
+        switch self {
+        case .switchedOut(let s): return "switched out in state \(s)"
+        case .sleepingFunction(let f): return "called \(f)"
+        case .sleepingLock(let l): return "waited for the sleeping lock \(l)"
+        }
+    }
+
+    /// Stable words for signatures.
+    public var kind: String {
+        switch self {
+        case .switchedOut(let s): return "switch-\(s)"
+        case .sleepingFunction(let f): return "call-\(f)"
+        case .sleepingLock: return "sleeping-lock"
+        }
+    }
+}
+
+/// A moment a task sleeps, with what made its context atomic right then.
+/// Reasons that depend on the learned baselines are judged by the check at
+/// the end of the trace, from `eventKey` and `context`.
+public struct SleepPoint: Sendable {
+    public var pid: Int32
+    public var comm: String
+    public var how: SleepKind
+    public var eventKey: EventKey
+    public var context: ExecutionContext
+    /// Reasons known at once: locks held, open non-blockable or atomic spans.
+    public var heldReasons: [AtomicReason]
+    public var evidence: EvidenceEvent
+    /// The spans open in the task then (for the report's open context).
+    public var openSpans: [EvidenceEvent]
+}
+
+/// What the model tells the checks as it rebuilds the trace.
+public enum Happening: Sendable {
+    case sleep(SleepPoint)
+    /// `pid` runs again on `cpu` (ends a sleep).
+    case switchedIn(pid: Int32, cpu: Int, timestamp: UInt64)
+    case invalidationBegan(InvalidateRange)
+    /// A begin closed by its end (`finish` set).
+    case invalidationEnded(InvalidateRange)
+    /// An end whose range is not the open begin's.
+    case invalidationMismatched(open: InvalidateRange, end: EvidenceEvent, endStart: UInt64?, endEnd: UInt64?)
+    /// An end with no open begin in its task. `seenBefore`: the task already
+    /// closed a range in that channel, so the begin cannot predate the trace.
+    case invalidationWithoutBegin(end: EvidenceEvent, mm: UInt64?, channel: String, seenBefore: Bool)
+}
+
+/// Checks watch the model through this.
+public protocol ModelObserver: AnyObject {
+    func observe(_ happening: Happening, model: TraceModel)
+    /// After the last event: open spans, final baselines.
+    func finish(model: TraceModel)
+}

@@ -1,0 +1,108 @@
+import XCTest
+import TraceInput
+import TraceModel
+@testable import Checks
+
+final class ModelLogicTests: XCTestCase {
+    let mm: UInt64 = 0xffff_8880_0123_4000
+    let huge: UInt64 = 0x7f00_0020_0000
+
+    func testPartialUnmapOfAHugeEntryLeavesTheRestLive() {
+        var s = SecondaryMMU()
+        let ev = EvidenceEvent(timestamp: 1, cpu: 0, pid: 1, comm: "w", event: "demo:map", text: "")
+        s.map(mm: mm, start: huge, end: huge + 0x20_0000, evidence: ev)
+        s.unmap(mm: mm, start: huge, end: huge + 0x1000, evidence: ev)
+        let live = s.overlapping(mm: mm, start: huge, end: huge + 0x20_0000)
+        XCTAssertEqual(live.count, 1)
+        XCTAssertEqual(live.first?.start, huge + 0x1000)
+        XCTAssertEqual(live.first?.mappedSize, 0x20_0000)
+        XCTAssertEqual(live.first?.partialUnmaps.count, 1)
+        XCTAssertTrue(s.overlapping(mm: mm + 1, start: huge, end: huge + 0x20_0000).isEmpty)
+    }
+
+    func testHugeEntryDroppedOnlyIn4KiBSurvivesTheEnd() throws {
+        var t = SyntheticTrace()
+        t.demo("map", pid: 10, mm: mm, start: huge, end: huge + 0x20_0000)
+        t.demo("invalidate_start", pid: 10, mm: mm, start: huge, end: huge + 0x20_0000)
+        t.demo("unmap", pid: 10, mm: mm, start: huge, end: huge + 0x1000)
+        t.demo("invalidate_end", pid: 10, mm: mm, start: huge, end: huge + 0x20_0000)
+        let v = try t.analyze().filter { $0.rule == "missing-invalidation" }
+        XCTAssertEqual(v.count, 1)
+        XCTAssertTrue(v[0].message.contains("2 MiB"), v[0].message)
+        XCTAssertTrue(v[0].message.contains("only 4 KiB"), v[0].message)
+        XCTAssertEqual(v[0].evidence.count, 4)
+    }
+
+    func testFullyDroppedEntryIsNotReported() throws {
+        var t = SyntheticTrace()
+        t.demo("map", pid: 10, mm: mm, start: huge, end: huge + 0x20_0000)
+        t.demo("invalidate_start", pid: 10, mm: mm, start: huge + 0x1000, end: huge + 0x2000)
+        t.demo("unmap", pid: 10, mm: mm, start: huge, end: huge + 0x20_0000)
+        t.demo("invalidate_end", pid: 10, mm: mm, start: huge + 0x1000, end: huge + 0x2000)
+        XCTAssertTrue(try t.analyze().isEmpty)
+    }
+
+    func testSleepHoldingATracedSpinlockIsOneViolationPerEpisode() throws {
+        var t = SyntheticTrace()
+        t.switchOut(pid: 10, state: 1, to: 0)          // a normal sleep: sets the baseline
+        t.add("demo", "lock", pid: 10, depth: 1, [("lock", .unsigned(0xffff_0000_1000))])
+        t.add("ftrace", "function", pid: 10, depth: 2, [("ip", .string("msleep")), ("parent_ip", .string("x"))])
+        t.add("ftrace", "function", pid: 10, depth: 2, [("ip", .string("schedule")), ("parent_ip", .string("x"))])
+        t.switchOut(pid: 10, state: 2, to: 0)
+        t.add("demo", "unlock", pid: 10, depth: 1, [("lock", .unsigned(0xffff_0000_1000))])
+        let v = try t.analyze().filter { $0.rule == "atomic-sleep" }
+        XCTAssertEqual(v.count, 1, v.map(\.message).joined(separator: "\n"))
+        XCTAssertTrue(v[0].message.contains("spinlock"), v[0].message)
+        XCTAssertEqual(v[0].evidence.first?.event, "demo:lock")
+        XCTAssertFalse(v[0].signature.contains("10"), v[0].signature)
+    }
+
+    func testPreemptDepthIsJudgedAgainstTheKindsOwnBaseline() throws {
+        var t = SyntheticTrace()
+        // The function tracer's events carry its own preempt_disable: depth 1 is normal.
+        t.add("ftrace", "function", pid: 11, depth: 1, [("ip", .string("msleep")), ("parent_ip", .string("x"))])
+        t.switchOut(pid: 11, state: 2, to: 0)
+        XCTAssertTrue(try t.analyze().isEmpty)
+        t.add("ftrace", "function", pid: 11, depth: 2, [("ip", .string("msleep")), ("parent_ip", .string("x"))])
+        t.switchOut(pid: 11, state: 2, to: 0)
+        let v = try t.analyze()
+        XCTAssertEqual(v.map(\.rule), ["atomic-sleep"])
+        XCTAssertTrue(v[0].message.contains("preempt depth 2 above the baseline 1"), v[0].message)
+    }
+
+    func testNonBlockableRangeMakesASleepAtomic() throws {
+        var t = SyntheticTrace()
+        t.demo("invalidate_start", pid: 12, mm: mm, start: huge, end: huge + 0x1000, blockable: 0)
+        t.switchOut(pid: 12, state: 2, to: 0)
+        t.demo("invalidate_end", pid: 12, mm: mm, start: huge, end: huge + 0x1000, blockable: 0)
+        let v = try t.analyze()
+        XCTAssertEqual(v.map(\.rule), ["atomic-sleep"])
+        XCTAssertTrue(v[0].message.contains("non-blockable"), v[0].message)
+    }
+
+    func testUnbalancedInvalidations() throws {
+        var t = SyntheticTrace()
+        t.demo("invalidate_end", pid: 13, mm: mm, start: 0x1000, end: 0x2000)    // begun before the trace
+        t.demo("invalidate_start", pid: 13, mm: mm, start: 0x3000, end: 0x4000)  // loses its end
+        t.demo("invalidate_start", pid: 13, mm: mm, start: 0x5000, end: 0x6000)
+        t.demo("invalidate_end", pid: 13, mm: mm, start: 0x5000, end: 0x6000)
+        t.demo("invalidate_start", pid: 13, mm: mm, start: 0x7000, end: 0x8000)
+        t.demo("invalidate_end", pid: 13, mm: mm, start: 0x7000, end: 0x9000)    // mismatched
+        t.demo("invalidate_start", pid: 14, mm: mm, start: 0xa000, end: 0xb000)  // open at trace end
+        let v = try t.analyze().filter { $0.rule == "unbalanced-invalidation" }
+        let kinds = v.map { "\($0.severity.rawValue):\($0.signature.split(separator: "|")[1])" }.sorted()
+        XCTAssertEqual(kinds, ["error:begin-without-end", "error:mismatched-range",
+                               "note:begun-before-trace", "note:open-at-trace-end"])
+    }
+
+    func testRulesFileErrorsSayWhere() {
+        XCTAssertThrowsError(try RulesFile.parse("bind demo:map secondary.mop mm=mm", path: "r")) {
+            XCTAssertTrue("\($0)".hasPrefix("r:1: unknown role 'secondary.mop'"), "\($0)")
+        }
+        XCTAssertThrowsError(try RulesFile.parse("# ok\natomic tlb.gathers", path: "r")) {
+            XCTAssertTrue("\($0)".hasPrefix("r:2: "), "\($0)")
+        }
+        XCTAssertEqual(try RulesFile.parse("atomic tlb.gather # the 4.x gather", path: "r").atomicSpans,
+                       [.tlbGather])
+    }
+}
