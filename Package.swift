@@ -56,12 +56,17 @@ let package = Package(
             name: "Checks",
             dependencies: ["TraceModel", "TraceInput"]
         ),
+        .target(
+            name: "Reports",
+            dependencies: ["Checks", "TraceModel", "TraceInput"]
+        ),
         .executableTarget(
             name: "mmaudit",
             dependencies: [
                 "TraceInput",
                 "TraceModel",
                 "Checks",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
