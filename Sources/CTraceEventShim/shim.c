@@ -1,5 +1,7 @@
 #include "CTraceEventShim.h"
 
+#include <string.h>
+
 void mmaudit_print_comm_pid_cpu(struct tep_handle *tep, struct trace_seq *s,
                                 struct tep_record *record, const char *fmt)
 {
@@ -23,4 +25,44 @@ void mmaudit_print_named(struct tep_handle *tep, struct trace_seq *s,
 void mmaudit_seq_puts(struct trace_seq *s, const char *text)
 {
 	trace_seq_puts(s, text);
+}
+
+/* Mirrors print_event_name() of trace-cmd 3.1.6: " %s: " then spaces up to
+ * 20 columns of name. */
+static void report_event_name(struct trace_seq *s, struct tep_event *event)
+{
+	static const char spaces[] = "                    "; /* 20 */
+	const char *name = event ? event->name : "(NULL)";
+	size_t len = strlen(name);
+
+	trace_seq_printf(s, " %s: ", name);
+	if (len < 20)
+		trace_seq_printf(s, "%.*s", (int)(20 - len), spaces);
+}
+
+unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
+                                 struct tep_record *record,
+                                 const char *time_fmt, int raw)
+{
+	struct tep_event *event = tep_find_event_by_record(tep, record);
+	const char *text;
+	unsigned int len;
+
+	trace_seq_reset(s);
+	if (record->missed_events > 0)
+		trace_seq_printf(s, "CPU:%d [%lld EVENTS DROPPED]\n",
+				 record->cpu, record->missed_events);
+	else if (record->missed_events < 0)
+		trace_seq_printf(s, "CPU:%d [EVENTS DROPPED]\n", record->cpu);
+	tep_print_event(tep, s, record, "%16s-%-5d [%03d]", TEP_PRINT_COMM,
+			TEP_PRINT_PID, TEP_PRINT_CPU);
+	tep_print_event(tep, s, record, time_fmt, TEP_PRINT_TIME);
+	report_event_name(s, event);
+	tep_print_event(tep, s, record, "%s",
+			raw ? TEP_PRINT_INFO_RAW : TEP_PRINT_INFO);
+	if (s->len && s->buffer[s->len - 1] == '\n')
+		s->len--;
+	text = s->buffer;
+	len = (unsigned int)strnlen(text, s->len);
+	return len;
 }

@@ -26,4 +26,15 @@ void mmaudit_print_named(struct tep_handle *tep, struct trace_seq *s,
 /// trace_seq_printf(s, "%s", text) without Swift's varargs.
 void mmaudit_seq_puts(struct trace_seq *s, const char *text);
 
+/// One `trace-cmd report` line for `record` into `s` (reset first), in the
+/// order trace_show_data() (trace-cmd 3.1.6 tracecmd/trace-read.c) builds it:
+/// the drop line when record->missed_events != 0, the "%16s-%-5d [%03d]" task
+/// column, the `time_fmt` column, the event name padded to 20 columns
+/// ("(NULL)" for an id with no format), then INFO, or INFO_RAW when `raw`.
+/// A single trailing '\n' is dropped as trace-cmd drops it. Returns the number
+/// of bytes trace-cmd would print (printf("%.*s") stops at an embedded NUL).
+unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
+                                 struct tep_record *record,
+                                 const char *time_fmt, int raw);
+
 #endif

@@ -1,0 +1,125 @@
+import CTraceEvent
+
+/// Walks the events of one ring-buffer sub-buffer ("page") with libtraceevent's
+/// kbuffer, the way trace-cmd's tracecmd_peek_data does: load the page, read
+/// an event (its absolute raw timestamp, payload and size), step to the next.
+///
+/// The page must sit in a `MemoryRegion` with at least 16 bytes of slack after
+/// the page: kbuffer reads the stored lost-event count just past the committed
+/// data. `load` checks the commit size against the page size before kbuffer
+/// sees the page, and `readEvent` checks each payload against the committed
+/// bytes, so damaged pages are reported instead of read past.
+public final class KBuffer {
+    public enum PageState: Equatable {
+        case loaded(commitSize: Int)
+        /// The commit size is larger than the page can hold.
+        case impossibleCommit(Int)
+    }
+
+    private let kbuf: OpaquePointer
+    private let headerSize: Int
+    private let longSize: Int
+    private let bigEndian: Bool
+    private var region: MemoryRegion?
+    private var pageStart = 0
+    private var commitEnd = 0
+    private var payloadOffset = 0
+
+    /// Raw (uncorrected) timestamp of the current event.
+    public private(set) var rawTimestamp: UInt64 = 0
+    /// Payload length of the current event (kbuffer_event_size), including
+    /// the 4-byte alignment tail of small events.
+    public private(set) var eventSize = 0
+    /// Offset of the current payload from the start of the page.
+    public var payloadOffsetInPage: Int { payloadOffset - pageStart }
+
+    /// kbuffer_alloc with the kernel long size (header_page `commit` field
+    /// size) and the file's endianness; kbuffer_set_old_format for
+    /// header-less old files (init_cpu_data).
+    public init(kernelLongSize: Int, bigEndian: Bool, oldFormat: Bool) {
+        kbuf = kbuffer_alloc(kernelLongSize == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
+                             bigEndian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE)
+        if oldFormat { kbuffer_set_old_format(kbuf) }
+        longSize = kernelLongSize == 8 ? 8 : 4
+        headerSize = 8 + longSize
+        self.bigEndian = bigEndian
+    }
+
+    deinit { kbuffer_free(kbuf) }
+
+    /// Loads the page at `offset` in `region` (whose page is `pageSize` bytes).
+    public func load(_ region: MemoryRegion, at offset: Int, pageSize: Int) -> PageState {
+        precondition(offset >= 0 && offset + pageSize + 16 <= region.capacityInBytes)
+        let commitRaw: UInt64 = longSize == 8
+            ? swapped(region.load(at: offset + 8, as: UInt64.self))
+            : UInt64(swapped(region.load(at: offset + 8, as: UInt32.self)))
+        // COMMIT_MASK in kbuffer-parse.c: the low 27 bits are the data size.
+        let commit = Int(commitRaw & ((1 << 27) - 1))
+        guard commit <= pageSize - headerSize else { return .impossibleCommit(commit) }
+        self.region = region
+        pageStart = offset
+        commitEnd = offset + headerSize + commit
+        kbuffer_load_subbuffer(kbuf, region.base! + offset)
+        return .loaded(commitSize: Int(kbuffer_subbuffer_size(kbuf)))
+    }
+
+    public enum EventState { case event, endOfPage, damaged }
+
+    /// Reads the current event (kbuffer_read_event).
+    @inline(__always)
+    public func readEvent() -> EventState {
+        guard let region else { return .endOfPage }
+        var ts: UInt64 = 0
+        guard let data = kbuffer_read_event(kbuf, &ts) else { return .endOfPage }
+        let size = Int(kbuffer_event_size(kbuf))
+        let offset = region.base!.distance(to: data)
+        guard size >= 0, offset + size <= commitEnd else { return .damaged }
+        rawTimestamp = ts
+        eventSize = size
+        payloadOffset = offset
+        return .event
+    }
+
+    /// Steps past the current event (kbuffer_next_event).
+    @inline(__always)
+    public func advance() { _ = kbuffer_next_event(kbuf, nil) }
+
+    /// Events the ring buffer dropped before the current one: -1 when the
+    /// count was not stored, 0 when none (kbuffer_missed_events; it reports
+    /// only for the page's very first entry).
+    public var missedEvents: Int { Int(kbuffer_missed_events(kbuf)) }
+
+    /// An unsigned integer of `size` bytes (1, 2, 4, 8) at `fieldOffset` in the
+    /// current payload, in host order; 0 when it lies past the payload.
+    @inline(__always)
+    public func unsigned(at fieldOffset: Int, size: Int) -> UInt64 {
+        guard fieldOffset + size <= eventSize, let region else { return 0 }
+        let at = payloadOffset + fieldOffset
+        switch size {
+        case 1: return UInt64(region.load(at: at, as: UInt8.self))
+        case 2: return UInt64(swapped(region.load(at: at, as: UInt16.self)))
+        case 4: return UInt64(swapped(region.load(at: at, as: UInt32.self)))
+        case 8: return swapped(region.load(at: at, as: UInt64.self))
+        default: return 0
+        }
+    }
+
+    /// A copy of the current payload (for lazily decoded fields).
+    public func payload() -> [UInt8] {
+        region?.copyBytes(at: payloadOffset, count: eventSize) ?? []
+    }
+
+    /// Fills `record` for libtraceevent's print calls.
+    func fill(_ record: inout tep_record, timestamp: UInt64, cpu: Int, missedEvents: Int) {
+        record.ts = timestamp
+        record.cpu = Int32(cpu)
+        record.size = Int32(eventSize)
+        record.record_size = Int32(kbuffer_curr_size(kbuf))
+        record.missed_events = Int64(missedEvents)
+        record.offset = UInt64(kbuffer_curr_offset(kbuf))
+        record.data = UnsafeMutableRawPointer(region!.base! + payloadOffset)
+    }
+
+    @inline(__always)
+    private func swapped<T: FixedWidthInteger>(_ v: T) -> T { bigEndian ? T(bigEndian: v) : T(littleEndian: v) }
+}

@@ -1,0 +1,137 @@
+import CTraceEvent
+
+/// Owns a libtraceevent `tep_handle`: the event formats, kallsyms, printk
+/// formats and saved command lines of one trace file, parsed the way
+/// trace-cmd 3.1.6 feeds them (lib/trace-cmd/trace-input.c, read_header_files,
+/// read_ftrace_files, read_event_files, read_proc_kallsyms,
+/// read_ftrace_printk, read_and_parse_cmdlines). No plugin is ever loaded:
+/// the output must match `trace-cmd report -N`.
+public final class TEPHandle: @unchecked Sendable {
+    let tep: OpaquePointer
+    private var formatCache: [Int: EventFormat?] = [:]
+    private var commCache: [Int32: String] = [:]
+
+    /// tep_alloc + tep_set_file_bigendian + tep_set_local_bigendian +
+    /// tep_set_long_size, in tracecmd_alloc_fd's order.
+    public init(fileIsBigEndian: Bool, longSize: Int) {
+        tep = tep_alloc()
+        tep_set_file_bigendian(tep, fileIsBigEndian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN)
+        tep_set_local_bigendian(tep, hostIsBigEndian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN)
+        tep_set_long_size(tep, Int32(longSize))
+    }
+
+    deinit { tep_free(tep) }
+
+    private var hostIsBigEndian: Bool { 1.bigEndian == 1 }
+
+    // MARK: Metadata
+
+    /// tep_parse_header_page; false when libtraceevent fell back to the old
+    /// (pre-2.6.31) format, which an empty header_page text also gives.
+    @discardableResult
+    public func parseHeaderPage(_ text: [UInt8], longSize: Int) -> Bool {
+        var buf = text.map { CChar(bitPattern: $0) } + [0]
+        return tep_parse_header_page(tep, &buf, UInt(text.count), Int32(longSize)) == 0
+    }
+
+    /// Size of the page header's `commit` field: the kernel's long size.
+    public var headerPageLongSize: Int { Int(tep_get_header_page_size(tep)) }
+    public var headerTimestampSize: Int { Int(tep_get_header_timestamp_size(tep)) }
+    public var isOldFormat: Bool { tep_is_old_format(tep) }
+    public var longSize: Int { Int(tep_get_long_size(tep)) }
+
+    /// tep_parse_event; false when the format did not parse (trace-cmd counts
+    /// these as parsing failures and goes on).
+    @discardableResult
+    public func parseEvent(_ text: [UInt8], system: String) -> Bool {
+        text.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) { c in
+                tep_parse_event(tep, c.baseAddress, UInt(text.count), system) == TEP_ERRNO__SUCCESS
+            }
+        }
+    }
+
+    public func parseKallsyms(_ text: [UInt8]) {
+        var buf = text.map { CChar(bitPattern: $0) } + [0]
+        _ = tep_parse_kallsyms(tep, &buf)
+    }
+
+    public func parsePrintkFormats(_ text: [UInt8]) {
+        var buf = text.map { CChar(bitPattern: $0) } + [0]
+        _ = tep_parse_printk_formats(tep, &buf)
+    }
+
+    public func parseSavedCmdlines(_ text: [UInt8]) {
+        var buf = text.map { CChar(bitPattern: $0) } + [0]
+        _ = tep_parse_saved_cmdlines(tep, &buf)
+    }
+
+    public func setCPUs(_ n: Int) { tep_set_cpus(tep, Int32(n)) }
+
+    // MARK: Lookups
+
+    /// The format of event `id`, or nil when the file has none for it.
+    public func format(id: Int) -> EventFormat? {
+        if let cached = formatCache[id] { return cached }
+        let found = tep_find_event(tep, Int32(id)).map(Self.makeFormat)
+        formatCache[id] = .some(found)
+        return found
+    }
+
+    /// Every parsed event format, sorted by id.
+    public var allFormats: [EventFormat] {
+        let n = Int(tep_get_events_count(tep))
+        return (0..<n).compactMap { i in tep_get_event(tep, Int32(i)).map(Self.makeFormat) }
+            .sorted { $0.id < $1.id }
+    }
+
+    /// Where common_type, common_pid, ... are (taken from any parsed event,
+    /// as libtraceevent does).
+    public var commonLayout: CommonFieldLayout {
+        guard tep_get_events_count(tep) > 0, let ev = tep_get_event(tep, 0) else { return .standard }
+        return CommonFieldLayout(commonFields: Self.fields(ev.pointee.format.common_fields))
+    }
+
+    /// The saved_cmdlines name for `pid`, as report's task column shows it:
+    /// "<idle>" for 0, "<...>" when unknown (tep_data_comm_from_pid).
+    public func comm(pid: Int32) -> String {
+        if let c = commCache[pid] { return c }
+        let c = String(cString: tep_data_comm_from_pid(tep, pid))
+        commCache[pid] = c
+        return c
+    }
+
+    /// kallsyms: "symbol+0xoffset" ("symbol" at its start), or nil when the
+    /// address is not inside any known symbol (tep_find_function,
+    /// tep_find_function_address).
+    public func symbolize(_ address: UInt64) -> String? {
+        guard let name = tep_find_function(tep, address) else { return nil }
+        let start = tep_find_function_address(tep, address)
+        let s = String(cString: name)
+        return address == start ? s : s + "+0x" + String(address &- start, radix: 16)
+    }
+
+    private static func makeFormat(_ ev: UnsafeMutablePointer<tep_event>) -> EventFormat {
+        let e = ev.pointee
+        return EventFormat(id: Int(e.id),
+                           system: e.system.map { String(cString: $0) } ?? "",
+                           name: e.name.map { String(cString: $0) } ?? "",
+                           fields: fields(e.format.fields),
+                           commonFields: fields(e.format.common_fields))
+    }
+
+    private static func fields(_ head: UnsafeMutablePointer<tep_format_field>?) -> [FieldFormat] {
+        var out: [FieldFormat] = []
+        var p = head
+        while let f = p {
+            let v = f.pointee
+            out.append(FieldFormat(name: v.name.map { String(cString: $0) } ?? "",
+                                   type: v.type.map { String(cString: $0) } ?? "",
+                                   offset: Int(v.offset), size: Int(v.size),
+                                   arrayLength: Int(v.arraylen), elementSize: Int(v.elementsize),
+                                   flags: FieldFormat.Flags(rawValue: UInt32(truncatingIfNeeded: v.flags))))
+            p = v.next
+        }
+        return out
+    }
+}

@@ -1,0 +1,25 @@
+/// Merges CPU streams into one timestamp order, as
+/// tracecmd_iterate_events_multi (trace-input.c) does: the smallest timestamp
+/// wins; ties go to the earlier stream (top buffer before instances, lower
+/// CPU first) because the comparison is strict. A linear scan over the heads
+/// is what trace-cmd does and is fastest for the few CPUs a trace has.
+struct CPUMerge {
+    private(set) var streams: [CPUStream]
+
+    init(_ streams: [CPUStream]) { self.streams = streams }
+
+    /// The stream holding the next record, or nil when all are exhausted.
+    /// The caller reads the record, then calls `step()` on that stream.
+    @inline(__always)
+    func nextStream() -> CPUStream? {
+        var best: CPUStream?
+        var bestTS = UInt64.max
+        for s in streams where s.hasRecord {
+            if best == nil || s.timestamp < bestTS {
+                best = s
+                bestTS = s.timestamp
+            }
+        }
+        return best
+    }
+}

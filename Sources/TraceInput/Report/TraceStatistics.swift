@@ -1,0 +1,141 @@
+/// What `mmaudit stats` reports about a trace.dat, counted through the fast
+/// record-header path (no event values, no payload copies, no merge).
+public struct TraceStatistics: Sendable {
+    public var path: String
+    public var format: String
+    public var fileVersion: Int
+    public var compression: String
+    public var cpus: Int
+    public var instances: [String]
+    public var events = 0
+    /// Sum of the drop counts the ring buffer stored.
+    public var lostEvents = 0
+    /// Drops whose count the kernel did not store ("[EVENTS DROPPED]").
+    public var lostUnknownCount = 0
+    public var unknownEvents = 0
+    public var unreadablePages = 0
+    public var damageSamples: [String] = []
+    public var firstTimestamp: UInt64?
+    public var lastTimestamp: UInt64?
+    /// CPU number → events.
+    public var perCPU: [Int: Int] = [:]
+    /// Event name (without the system, as report prints it) → events.
+    public var perEvent: [String: Int] = [:]
+
+    /// Counts every record of every buffer of `file` (or only `instance`).
+    public static func collect(_ file: TraceDatFile, instance: String? = nil) throws -> TraceStatistics {
+        var stats = TraceStatistics(path: file.path, format: TraceFormat.traceDat.rawValue,
+                                    fileVersion: file.fileVersion, compression: file.compression,
+                                    cpus: file.cpuCount, instances: file.instanceNames)
+        var chosen: [Int]? = nil
+        if let instance {
+            guard let i = file.bufferIndex(named: instance) else {
+                throw TraceInputError(path: file.path, section: "buffers", message: "no instance named \"\(instance)\"")
+            }
+            chosen = [i]
+        }
+        var byID = [Int](repeating: 0, count: 1 << 16)
+        var byCPU = [Int](repeating: 0, count: max(file.cpuCount, 1))
+        var first = UInt64.max, last = UInt64.min
+        var lost = 0, lostUnknown = 0, outOfRange = 0
+        file.forEachRecordHeader(buffers: chosen) { r in
+            if r.eventID >= 0 && r.eventID < byID.count { byID[r.eventID] &+= 1 } else { outOfRange += 1 }
+            if r.cpu >= byCPU.count { byCPU += [Int](repeating: 0, count: r.cpu + 1 - byCPU.count) }
+            byCPU[r.cpu] &+= 1
+            if r.timestamp < first { first = r.timestamp }
+            if r.timestamp > last { last = r.timestamp }
+            if r.missedEvents > 0 { lost += r.missedEvents } else if r.missedEvents < 0 { lostUnknown += 1 }
+        }
+        stats.unknownEvents = outOfRange
+        for (id, n) in byID.enumerated() where n > 0 {
+            stats.events += n
+            if let format = file.tep.format(id: id) {
+                stats.perEvent[format.name, default: 0] += n
+            } else {
+                stats.unknownEvents += n
+            }
+        }
+        stats.events += outOfRange
+        for (cpu, n) in byCPU.enumerated() where n > 0 { stats.perCPU[cpu] = n }
+        stats.lostEvents = lost
+        stats.lostUnknownCount = lostUnknown
+        if stats.events > 0 {
+            stats.firstTimestamp = first
+            stats.lastTimestamp = last
+        }
+        let damage = file.damage
+        stats.unreadablePages = damage.unreadablePages
+        stats.damageSamples = damage.samples
+        return stats
+    }
+
+    public var text: String {
+        var lines: [String] = []
+        lines.append("file:            \(path)")
+        lines.append("format:          \(format) version \(fileVersion), compression \(compression)")
+        lines.append("cpus:            \(cpus)")
+        if !instances.isEmpty { lines.append("instances:       \(instances.joined(separator: ", "))") }
+        lines.append("events:          \(events)")
+        if let f = firstTimestamp, let l = lastTimestamp {
+            lines.append("time span:       \(Self.seconds(f)) .. \(Self.seconds(l)) (\(Self.seconds(l - f)) s)")
+        }
+        lines.append("lost events:     \(lostEvents)" + (lostUnknownCount > 0 ? " (+\(lostUnknownCount) drops of unknown size)" : ""))
+        lines.append("unknown events:  \(unknownEvents)")
+        lines.append("unreadable pages: \(unreadablePages)")
+        lines.append("per cpu:")
+        for cpu in perCPU.keys.sorted() { lines.append("  cpu \(cpu): \(perCPU[cpu]!)") }
+        lines.append("per event:")
+        for (name, n) in perEvent.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            lines.append("  \(name): \(n)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public var json: String {
+        func str(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                default:
+                    if u.value < 0x20 { out += String(format6(u.value)) } else { out.unicodeScalars.append(u) }
+                }
+            }
+            return out + "\""
+        }
+        func format6(_ v: UInt32) -> String {
+            let hex = String(v, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
+        func object(_ pairs: [(String, String)]) -> String {
+            "{" + pairs.map { "\(str($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+        }
+        let nullable: (UInt64?) -> String = { $0.map { String($0) } ?? "null" }
+        return object([
+            ("path", str(path)),
+            ("format", str(format)),
+            ("file_version", String(fileVersion)),
+            ("compression", str(compression)),
+            ("cpus", String(cpus)),
+            ("instances", "[" + instances.map(str).joined(separator: ", ") + "]"),
+            ("events", String(events)),
+            ("lost_events", String(lostEvents)),
+            ("lost_unknown_count", String(lostUnknownCount)),
+            ("unknown_events", String(unknownEvents)),
+            ("unreadable_pages", String(unreadablePages)),
+            ("first_ts_ns", nullable(firstTimestamp)),
+            ("last_ts_ns", nullable(lastTimestamp)),
+            ("per_cpu", object(perCPU.keys.sorted().map { (String($0), String(perCPU[$0]!)) })),
+            ("per_event", object(perEvent.keys.sorted().map { ($0, String(perEvent[$0]!)) })),
+        ]) + "\n"
+    }
+
+    static func seconds(_ ns: UInt64) -> String {
+        let us = (ns + 500) / 1000
+        let frac = String(us % 1_000_000)
+        return "\(us / 1_000_000)." + String(repeating: "0", count: 6 - frac.count) + frac
+    }
+}

@@ -1,0 +1,57 @@
+import NativeBindings
+
+/// Decodes a trace.dat record's fields on demand from a copy of its payload
+/// and its event format: integers by size and signedness, fixed arrays,
+/// and `__data_loc` / `__rel_loc` dynamic fields (tep_read_number_field,
+/// tep_get_field_raw in libtraceevent's event-parse.c).
+struct RecordFieldDecoder: FieldDecoder {
+    let payload: [UInt8]
+    let format: EventFormat
+    let endianness: Endianness
+
+    var fieldNames: [String] { format.fields.map(\.name) }
+
+    func value(of name: String) -> FieldValue? {
+        guard let field = format.field(named: name) else { return nil }
+        if field.flags.contains(.dynamic) {
+            // u32: offset in the low 16 bits, length in the high 16; 2-byte
+            // fields (very old kernels) hold the offset only.
+            guard let loc = unsigned(at: field.offset, size: field.size) else { return nil }
+            var offset = Int(field.size == 4 ? loc & 0xffff : loc)
+            var length = field.size == 4 ? Int(loc >> 16) : payload.count - offset
+            if field.flags.contains(.relative) { offset += field.offset + field.size }
+            guard offset >= 0, offset <= payload.count else { return nil }
+            length = min(length, payload.count - offset)
+            return bytesValue(Array(payload[offset..<offset + length]), field: field)
+        }
+        if field.flags.contains(.array) {
+            guard field.offset >= 0, field.offset + field.size <= payload.count else { return nil }
+            return bytesValue(Array(payload[field.offset..<field.offset + field.size]), field: field)
+        }
+        guard let raw = unsigned(at: field.offset, size: field.size) else { return nil }
+        if field.flags.contains(.signed) {
+            let bits = UInt64(field.size * 8)
+            let shift = 64 - bits
+            return .signed(Int64(bitPattern: raw << shift) >> shift)
+        }
+        return .unsigned(raw)
+    }
+
+    private func bytesValue(_ bytes: [UInt8], field: FieldFormat) -> FieldValue {
+        if field.flags.contains(.string) || field.type.contains("char") {
+            let text = bytes.prefix { $0 != 0 }
+            return .string(String(decoding: text, as: UTF8.self))
+        }
+        return .bytes(bytes)
+    }
+
+    private func unsigned(at offset: Int, size: Int) -> UInt64? {
+        guard offset >= 0, [1, 2, 4, 8].contains(size), offset + size <= payload.count else { return nil }
+        var v: UInt64 = 0
+        for i in 0..<size {
+            let byte = UInt64(payload[offset + (endianness == .little ? size - 1 - i : i)])
+            v = v << 8 | byte
+        }
+        return v
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import NativeBindings
+import TraceInput
+
+/// `mmaudit dump FILE`: the same standard output as `trace-cmd report -N FILE`.
+struct DumpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump",
+        abstract: "Print every event of a trace.dat exactly like `trace-cmd report -N`."
+    )
+
+    @Argument(help: "A trace.dat file (version 6 or 7).")
+    var file: String
+
+    @Option(name: .customLong("cpu"), help: "CPUs to show, like report --cpu: \"0,2-3\".")
+    var cpuList: String?
+
+    @Option(name: .customLong("events"), help: "Events to show: SYSTEM:NAME,... (NAME alone matches any system).")
+    var events: String?
+
+    @Flag(name: .customLong("raw"), help: "Print the raw field values, like report -R.")
+    var raw = false
+
+    @Option(name: .customLong("instance"), help: "Show only this buffer instance (\"\" = the top buffer).")
+    var instance: String?
+
+    func run() throws {
+        try CommandErrors.exitOnInputError {
+            let file = try TraceDatFile(path: file)
+            var options = DumpOptions(raw: raw, instance: instance)
+            if let cpuList { options.cpus = try CPUList.parse(cpuList) }
+            if let events { options.events = events.split(separator: ",").map(String.init) }
+            let out = OutputBuffer(fileDescriptor: 1)
+            try DumpReport.write(file, options: options, to: out)
+            // Damage goes to stderr so stdout stays what trace-cmd prints.
+            let damage = file.damage
+            if !damage.isEmpty {
+                var text = "mmaudit: \(damage.unreadablePages) unreadable page(s) skipped\n"
+                for s in damage.samples { text += "  \(s)\n" }
+                CommandErrors.printToStandardError(text)
+            }
+        }
+    }
+}
+
+/// report's --cpu syntax: numbers and ranges separated by ',' or ':'.
+enum CPUList {
+    static func parse(_ text: String) throws -> Set<Int> {
+        var cpus: Set<Int> = []
+        for part in text.split(whereSeparator: { $0 == "," || $0 == ":" }) {
+            let bounds = part.split(separator: "-", maxSplits: 1).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard let a = bounds.first ?? nil, let b = bounds.count == 2 ? bounds[1] : a, a <= b, a >= 0 else {
+                throw ValidationError("invalid CPU list \"\(text)\"")
+            }
+            cpus.formUnion(a...b)
+        }
+        return cpus
+    }
+}
