@@ -78,5 +78,6 @@ let package = Package(
             name: "TraceInputTests",
             dependencies: ["TraceInput", "NativeBindings"]
         ),
+        .testTarget(name: "TextInputTests", dependencies: ["TraceInput"]),
     ]
 )

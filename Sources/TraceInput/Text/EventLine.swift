@@ -1,0 +1,149 @@
+/// The part every ftrace event line shares, up to the event's own text:
+///
+///     tracefs:            "  bash-1234    [001] d..2.  1234.567890: "
+///     tracefs with TGID:  "  bash-1234    (   1234) [001] .....  1234.567890: "
+///     trace-cmd report:   "  bash-1234  [001]  1234.567890: "
+///     trace-cmd report -l:"    bash-1234    1d..2. 1234.567890: "
+///
+/// It is parsed outwards from the timestamp, the one token whose shape is
+/// fixed: the comm before it may hold spaces, dashes and digits, and the
+/// event text after it anything at all.
+struct EventLineHead {
+    /// The comm is `line[commStart..<commEnd]`.
+    var commStart: Int
+    var commEnd: Int
+    var pid: Int32
+    /// Present when the line has the TGID column (nil there too for
+    /// "(-------)", a task whose tgid was not recorded).
+    var tgid: Int32?
+    var cpu: Int
+    /// `.unknown` when the line has no latency columns.
+    var context: ExecutionContext
+    var timestamp: UInt64
+    /// Fraction digits of the printed timestamp (6: µs, 9: ns, -1: raw).
+    var timestampDigits: Int
+    /// Where the event's own text begins (after "timestamp: ").
+    var bodyStart: Int
+    /// Which printer wrote the columns.
+    var style: ColumnStyle
+}
+
+/// How the task/CPU columns were printed.
+enum ColumnStyle: Sendable {
+    /// "[001]" (tracefs, trace-cmd report default).
+    case bracketCPU
+    /// "  1d..2." (trace-cmd report -l: "%8.8s-%-5d %3d" then the flags).
+    case latencyCPU
+}
+
+enum EventLine {
+    /// Parses the head of `line` (a range of `b`), nil when it is not an
+    /// event line.
+    static func parseHead(_ b: [UInt8], _ line: Range<Int>) -> EventLineHead? {
+        let start = line.lowerBound, end = line.upperBound
+        // Find the first ": " (or ":" at the end) preceded by a timestamp.
+        var k = start
+        var attempts = 0
+        while k < end {
+            guard let colon = b.find(ASCII.colon, k, end) else { return nil }
+            k = colon + 1
+            if colon + 1 < end && b[colon + 1] != ASCII.space { continue }
+            attempts += 1
+            if attempts > 4 { return nil }
+            var tsStart = colon
+            while tsStart > start && !ASCII.isSpace(b[tsStart - 1]) { tsStart -= 1 }
+            guard tsStart > start,
+                  let ts = TextTimestamp.parse(b, tsStart, colon) else { continue }
+            if var head = parseColumns(b, start, tsStart) {
+                head.timestamp = ts.ns
+                head.timestampDigits = ts.digits
+                head.bodyStart = colon + 1 < end ? colon + 2 : end
+                return head
+            }
+        }
+        return nil
+    }
+
+    /// Parses "comm-pid [(tgid)] cpu-and-flags" in `start..<limit`.
+    private static func parseColumns(_ b: [UInt8], _ start: Int, _ limit: Int) -> EventLineHead? {
+        var p = b.trimTrailingSpaces(start, limit)
+        guard p > start else { return nil }
+        var tokStart = p
+        while tokStart > start && !ASCII.isSpace(b[tokStart - 1]) { tokStart -= 1 }
+
+        var cpu = 0
+        var context = ExecutionContext.unknown
+        var style = ColumnStyle.bracketCPU
+        if let c = bracketCPU(b, tokStart, p) {
+            cpu = c
+        } else {
+            // Either "[001] d..2." (flags after the CPU) or "1d..2." (-l).
+            let flagsStart = tokStart
+            var q = b.trimTrailingSpaces(start, tokStart)
+            var bracketStart = q
+            while bracketStart > start && !ASCII.isSpace(b[bracketStart - 1]) { bracketStart -= 1 }
+            if let c = bracketCPU(b, bracketStart, q),
+               let ctx = LatencyColumns.parse(b, flagsStart, p, dialect: .kernel) {
+                cpu = c
+                context = ctx
+                tokStart = bracketStart
+            } else {
+                var d = flagsStart
+                while d < p && ASCII.isDigit(b[d]) { d += 1 }
+                guard d > flagsStart, d - flagsStart <= 4,
+                      let c = b.parseDecimal(flagsStart, d),
+                      let ctx = LatencyColumns.parse(b, d, p, dialect: .libtraceevent)
+                else { return nil }
+                cpu = Int(c)
+                context = ctx
+                style = .latencyCPU
+                q = flagsStart
+                tokStart = flagsStart
+            }
+        }
+
+        // Optional "(   1234)" / "(-------)" TGID column.
+        p = b.trimTrailingSpaces(start, tokStart)
+        var tgid: Int32? = nil
+        if p > start && b[p - 1] == ASCII.closeParen {
+            guard let open = lastIndex(of: ASCII.openParen, b, start, p - 1) else { return nil }
+            let inner0 = b.skipSpaces(open + 1, p - 1)
+            if let v = b.parseDecimal(inner0, p - 1), v <= UInt64(Int32.max) {
+                tgid = Int32(v)
+            } else {
+                var i = inner0
+                while i < p - 1 && b[i] == ASCII.minus { i += 1 }
+                guard i == p - 1 else { return nil }
+            }
+            p = b.trimTrailingSpaces(start, open)
+        }
+
+        // "comm-pid": the pid's digits, a dash, and the comm before it.
+        var d = p
+        while d > start && ASCII.isDigit(b[d - 1]) { d -= 1 }
+        guard d < p, d > start, b[d - 1] == ASCII.minus,
+              let pid = b.parseDecimal(d, p), pid <= UInt64(Int32.max) else { return nil }
+        let commStart = b.skipSpaces(start, d - 1)
+        return EventLineHead(commStart: commStart, commEnd: d - 1, pid: Int32(pid),
+                             tgid: tgid, cpu: cpu, context: context,
+                             timestamp: 0, timestampDigits: 0, bodyStart: 0,
+                             style: style)
+    }
+
+    /// "[001]" → 1.
+    @inline(__always)
+    static func bracketCPU(_ b: [UInt8], _ from: Int, _ to: Int) -> Int? {
+        guard to - from >= 3, b[from] == ASCII.openBracket, b[to - 1] == ASCII.closeBracket,
+              let v = b.parseDecimal(from + 1, to - 1), v < 1 << 20 else { return nil }
+        return Int(v)
+    }
+
+    private static func lastIndex(of byte: UInt8, _ b: [UInt8], _ from: Int, _ to: Int) -> Int? {
+        var i = to
+        while i > from {
+            i -= 1
+            if b[i] == byte { return i }
+        }
+        return nil
+    }
+}

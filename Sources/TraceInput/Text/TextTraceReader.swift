@@ -1,0 +1,275 @@
+/// Reads ftrace text — tracefs `trace`/`trace_pipe` and `trace-cmd report`
+/// output, plain or gzip-compressed — into the same items the trace.dat
+/// reader yields.
+///
+/// Streaming: one block of text (plus one partial line) is held at a time.
+/// Lines that cannot be parsed are counted in `damage` (the first few with
+/// their line numbers) and skipped; only input that is not ftrace text at
+/// all is refused, at open.
+public final class TextTraceReader: TraceReader {
+    public private(set) var info: TraceInfo
+    public private(set) var damage = DamageCount()
+
+    private var lines: LineBuffer
+    private var names = EventNames()
+    private var graph = FuncGraphState()
+    /// Items decoded from one line that are still to be returned.
+    private var queue: [TraceItem] = []
+    private var queueHead = 0
+    /// A "LOST"/"DROPPED" line waits for the next event's timestamp.
+    private var pendingLost: [EventsLost] = []
+    private var heldLine: Range<Int>?
+    private var cpusFromHeader = false
+    private var lastTimestamp: UInt64 = 0
+    private static let maxDamageSamples = 5
+
+    public init(path: String) throws {
+        let probe = try FileByteSource(path: path)
+        var head: [UInt8] = []
+        _ = try probe.read(into: &head, maxCount: 2)
+        let gzip = head.count == 2 && head[0] == 0x1f && head[1] == 0x8b
+        let source: TextByteSource = gzip ? try GzipByteSource(path: path) : try FileByteSource(path: path)
+        lines = LineBuffer(source: source)
+        info = TraceInfo(path: path, format: .ftraceText, fileVersion: nil,
+                         compression: gzip ? "gzip" : "none", cpus: 0)
+        try readPreamble()
+    }
+
+    /// Cheap content check for the format detector: true for gzip data
+    /// (text is the only gzip input mmaudit takes; the reader checks the
+    /// inflated content) and for a prefix whose lines look like ftrace text.
+    public static func looksLikeText(prefix: [UInt8]) -> Bool {
+        if prefix.count >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b { return true }
+        return TextSniffer.looksLikeText(prefix, isWholeFile: false)
+    }
+
+    // MARK: - Preamble
+
+    /// Reads headers up to the first line with content and decides what
+    /// kind of text this is. Refuses input with no ftrace line early on.
+    private func readPreamble() throws {
+        var sawHeader = false
+        var examined = 0
+        while let line = try lines.nextLine() {
+            examined += 1
+            let b = lines.bytes
+            switch LineClassifier.classify(b, line) {
+            case .blank, .preamble, .continuation, .bufferMarker:
+                continue
+            case .cpuCount(let n):
+                info.format = .traceCmdReport
+                info.cpus = n
+                cpusFromHeader = true
+                sawHeader = true
+            case .comment:
+                sawHeader = true
+                if let n = TextSniffer.processorCount(b, line) {
+                    info.cpus = n
+                    cpusFromHeader = true
+                }
+            case .lost:
+                heldLine = line
+                return
+            case .other:
+                if lines.lastLineWasTruncated || !TextSniffer.isPrintable(b, line) {
+                    throw refusal(line: lines.lineNumber)
+                }
+                if let head = EventLine.parseHead(b, line) {
+                    if head.style == .latencyCPU { info.format = .traceCmdReport }
+                    heldLine = line
+                    return
+                }
+                if TextSniffer.isFuncGraphTracerLine(b, line) {
+                    heldLine = line
+                    return
+                }
+                // A few odd lines before the trace proper are damage, a
+                // file of them is not a trace.
+                if !sawHeader || examined > 64 { throw refusal(line: lines.lineNumber) }
+                noteDamage(line: lines.lineNumber, b, line)
+            }
+        }
+        if !sawHeader {
+            throw TraceInputError(path: info.path,
+                                  message: info.compression == "gzip"
+                                    ? "gzip file holds no ftrace text" : "empty file: no trace lines")
+        }
+    }
+
+    private func refusal(line: Int) -> TraceInputError {
+        TraceInputError(path: info.path, line: line,
+                        message: "not ftrace text (no tracefs or trace-cmd report line found)")
+    }
+
+    // MARK: - Items
+
+    public func next() throws -> TraceItem? {
+        while true {
+            if queueHead < queue.count {
+                let item = queue[queueHead]
+                queueHead += 1
+                if queueHead == queue.count { queue.removeAll(keepingCapacity: true); queueHead = 0 }
+                return item
+            }
+            let line: Range<Int>
+            if let held = heldLine {
+                line = held
+                heldLine = nil
+            } else if let l = try lines.nextLine() {
+                line = l
+            } else {
+                // Drops announced at the very end: report them at the last time seen.
+                if !pendingLost.isEmpty {
+                    for var lost in pendingLost {
+                        lost.timestamp = lastTimestamp
+                        queue.append(.lost(lost))
+                    }
+                    pendingLost.removeAll()
+                    continue
+                }
+                return nil
+            }
+            try handle(line)
+        }
+    }
+
+    private func handle(_ line: Range<Int>) throws {
+        let b = lines.bytes
+        if lines.lastLineWasTruncated {
+            noteDamage(line: lines.lineNumber, b, line)
+            return
+        }
+        switch LineClassifier.classify(b, line) {
+        case .blank, .comment, .preamble, .continuation, .bufferMarker:
+            return
+        case .cpuCount(let n):
+            if !cpusFromHeader { info.cpus = max(info.cpus, n) }
+        case .lost(let cpu, let count):
+            pendingLost.append(EventsLost(cpu: cpu, timestamp: 0, count: count))
+        case .other:
+            if let head = EventLine.parseHead(b, line) {
+                if !eventLine(head, b, line) { noteDamage(line: lines.lineNumber, b, line) }
+            } else if !funcGraphTracerLine(b, line) {
+                noteDamage(line: lines.lineNumber, b, line)
+            }
+        }
+    }
+
+    /// Builds the event(s) of a parsed line; false when its body is not
+    /// something an event prints.
+    private func eventLine(_ head: EventLineHead, _ b: [UInt8], _ line: Range<Int>) -> Bool {
+        let end = line.upperBound
+        let bodyStart = b.skipSpaces(head.bodyStart, end)
+        // "name: payload" — the name is the first token, ending in ':'.
+        var i = bodyStart
+        while i < end && b[i] != ASCII.colon && !ASCII.isSpace(b[i]) { i += 1 }
+        let nameEnd = i
+        var entry: EventNames.Entry
+        var payloadStart: Int
+        if i < end, b[i] == ASCII.colon, i > bodyStart, i + 1 == end || ASCII.isSpace(b[i + 1]) {
+            payloadStart = b.skipSpaces(i + 1, end)
+            let probeLike = payloadStart < end && b[payloadStart] == ASCII.openParen
+            entry = names.lookup(b, bodyStart, nameEnd, probeLike: probeLike)
+        } else if FunctionTracerLine.isFunctionLine(b, bodyStart, end) {
+            // The function tracer prints "func <-parent" with no name.
+            entry = names.lookup(Self.functionName, 0, Self.functionName.count, probeLike: false)
+            payloadStart = bodyStart
+        } else {
+            return false
+        }
+        let payloadEnd = b.trimTrailingSpaces(payloadStart, end)
+        let comm = b.string(head.commStart, head.commEnd)
+        if !cpusFromHeader && head.cpu >= info.cpus { info.cpus = head.cpu + 1 }
+        flushLost(at: head.timestamp)
+        lastTimestamp = head.timestamp
+
+        if entry.system == "ftrace" && (entry.name == "funcgraph_entry" || entry.name == "funcgraph_exit") {
+            guard let g = FuncGraphLines.parse(b, head.bodyStart + (nameEnd - bodyStart) + 1, payloadEnd)
+            else { return false }
+            emitGraph(g, timestamp: head.timestamp, cpu: head.cpu, pid: head.pid, comm: comm,
+                      context: head.context)
+            return true
+        }
+        let payload = Array(b[payloadStart..<payloadEnd])
+        let event = TraceEvent(timestamp: head.timestamp, cpu: head.cpu, pid: head.pid, comm: comm,
+                               context: head.context, system: entry.system, name: entry.name,
+                               fields: EventFields(TextFieldDecoder(kind: entry.kind, payload: payload)))
+        queue.append(.event(event))
+        return true
+    }
+
+    private static let functionName: [UInt8] = Array("function".utf8)
+
+    private func flushLost(at timestamp: UInt64) {
+        guard !pendingLost.isEmpty else { return }
+        for var lost in pendingLost {
+            lost.timestamp = timestamp
+            queue.append(.lost(lost))
+        }
+        pendingLost.removeAll()
+    }
+
+    /// Turns a graph line into entry/exit events. A leaf stands for both
+    /// records; its exit is stamped entry time + duration, the closest the
+    /// text allows (the record's own stamp is a little later).
+    private func emitGraph(_ g: FuncGraphLine, timestamp: UInt64, cpu: Int, pid: Int32,
+                           comm: String, context: ExecutionContext) {
+        func make(_ name: String, _ ts: UInt64, _ fields: [(String, FieldValue)]) -> TraceItem {
+            .event(TraceEvent(timestamp: ts, cpu: cpu, pid: pid, comm: comm, context: context,
+                              system: "ftrace", name: name, fields: EventFields(fields)))
+        }
+        switch g {
+        case .entry(let f, let depth):
+            graph.enter(cpu: cpu, depth: depth, func_: f)
+            queue.append(make("funcgraph_entry", timestamp, entryFields(f, depth)))
+        case .leaf(let f, let depth, let duration):
+            queue.append(make("funcgraph_entry", timestamp, entryFields(f, depth)))
+            queue.append(make("funcgraph_exit", timestamp + (duration ?? 0), exitFields(f, depth)))
+        case .exit(let f, let depth, _):
+            let name = graph.exit(cpu: cpu, depth: depth) ?? f
+            queue.append(make("funcgraph_exit", timestamp, exitFields(name, depth)))
+        case .rawExit(let f, let depth, let call, let ret):
+            _ = graph.exit(cpu: cpu, depth: depth)
+            var fields = exitFields(f, depth)
+            fields.append(("calltime", .unsigned(call)))
+            fields.append(("rettime", .unsigned(ret)))
+            queue.append(make("funcgraph_exit", timestamp, fields))
+        }
+    }
+
+    private func entryFields(_ f: String, _ depth: Int) -> [(String, FieldValue)] {
+        [("func", .string(f)), ("depth", .signed(Int64(depth))), ("func_sym", .string(f))]
+    }
+
+    private func exitFields(_ f: String?, _ depth: Int) -> [(String, FieldValue)] {
+        var out: [(String, FieldValue)] = []
+        if let f { out.append(("func", .string(f))) }
+        out.append(("depth", .signed(Int64(depth))))
+        if let f { out.append(("func_sym", .string(f))) }
+        return out
+    }
+
+    /// The tracefs function_graph tracer's own lines (no event name).
+    private func funcGraphTracerLine(_ b: [UInt8], _ line: Range<Int>) -> Bool {
+        guard let g = FuncGraphTracerLine.parse(b, line, tracker: &tracerTasks) else { return false }
+        if let (cpu, graphLine, ts, task) = g.event {
+            if !cpusFromHeader && cpu >= info.cpus { info.cpus = cpu + 1 }
+            let t = ts ?? lastTimestamp
+            flushLost(at: t)
+            lastTimestamp = t
+            emitGraph(graphLine, timestamp: t, cpu: cpu, pid: task?.pid ?? -1,
+                      comm: task?.comm ?? "", context: g.context)
+        }
+        return true
+    }
+
+    private var tracerTasks = FuncGraphTracerLine.Tasks()
+
+    private func noteDamage(line: Int, _ b: [UInt8], _ range: Range<Int>) {
+        damage.unparsedLines += 1
+        if damage.samples.count < Self.maxDamageSamples {
+            let shown = b.string(range.lowerBound, min(range.upperBound, range.lowerBound + 80))
+            damage.samples.append("line \(line): cannot parse: \(shown)")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import XCTest
+@testable import TraceInput
+
+/// Single-line parsing. Every line is copied from `trace-cmd report` output
+/// of the early capture fixtures/traces/events-bug0/trace.dat (trace-cmd
+/// 3.1.6, libtraceevent 1.7.1, Linux 6.1).
+final class ReportLineTests: XCTestCase {
+    private func head(_ line: String) -> (EventLineHead, [UInt8])? {
+        let b = Array(line.utf8)
+        guard let h = EventLine.parseHead(b, 0..<b.count) else { return nil }
+        return (h, b)
+    }
+
+    private func fields(_ kind: WellKnownEvent, _ payload: String) -> [String: FieldValue] {
+        let pairs = TextFieldDecoder(kind: kind, payload: Array(payload.utf8)).decode()
+        return Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+    }
+
+    func testDefaultColumns() throws {
+        // report (default)
+        let (h, b) = try XCTUnwrap(head("          <idle>-0     [000]     5.642159: sched_waking:         comm=ksoftirqd/0 pid=14 prio=120 target_cpu=000"))
+        XCTAssertEqual(b.string(h.commStart, h.commEnd), "<idle>")
+        XCTAssertEqual(h.pid, 0)
+        XCTAssertEqual(h.cpu, 0)
+        XCTAssertEqual(h.timestamp, 5_642_159_000)
+        XCTAssertEqual(h.timestampDigits, 6)
+        XCTAssertFalse(h.context.isKnown)
+        XCTAssertEqual(b.string(h.bodyStart, b.count).prefix(13), "sched_waking:")
+    }
+
+    func testNanosecondTimestamp() throws {
+        // report -t
+        let (h, _) = try XCTUnwrap(head("        workload-115   [001]     5.629343380: tlb_flush:            pages=-1 reason=flush on task switch (0)"))
+        XCTAssertEqual(h.timestamp, 5_629_343_380)
+        XCTAssertEqual(h.timestampDigits, 9)
+        XCTAssertEqual(h.pid, 115)
+        XCTAssertEqual(h.cpu, 1)
+    }
+
+    func testLatencyColumns() throws {
+        // report -l: "%8.8s-%-5d %3d" then the flags
+        let (h, b) = try XCTUnwrap(head("  <idle>-0       0dNh2.     5.672365: sched_wakeup:         khugepaged:35 [139] CPU:000"))
+        XCTAssertEqual(b.string(h.commStart, h.commEnd), "<idle>")
+        XCTAssertEqual(h.cpu, 0)
+        XCTAssertEqual(h.style, .latencyCPU)
+        XCTAssertEqual(h.context.flags, [.irqsOff, .needResched, .preemptResched, .hardirq])
+        XCTAssertEqual(h.context.preemptDepth, 2)
+        let (s, _) = try XCTUnwrap(head("  <idle>-0       0d.s3.     5.642159: sched_waking:         comm=ksoftirqd/0 pid=14 prio=120 target_cpu=000"))
+        XCTAssertEqual(s.context.flags, [.irqsOff, .softirq])
+        XCTAssertEqual(s.context.preemptCount, 3)
+    }
+
+    func testSchedSwitchBothShapes() {
+        // report -N: the kernel's print format, "R+" = preempted (0x100)
+        let k = fields(.schedSwitch, "prev_comm=workload prev_pid=115 prev_prio=120 prev_state=R+ ==> next_comm=rcu_preempt next_pid=15 next_prio=120")
+        XCTAssertEqual(k["prev_comm"], .string("workload"))
+        XCTAssertEqual(k["prev_pid"]?.int64, 115)
+        XCTAssertEqual(k["prev_state"]?.int64, 0x100)
+        XCTAssertEqual(k["next_comm"], .string("rcu_preempt"))
+        XCTAssertEqual(k["next_prio"]?.int64, 120)
+        // report: plugin_sched_switch's shape
+        let p = fields(.schedSwitch, "workload:115 [120] D ==> swapper/1:0 [120]")
+        XCTAssertEqual(p["prev_state"]?.int64, 2)
+        XCTAssertEqual(p["next_comm"], .string("swapper/1"))
+        XCTAssertEqual(p["next_pid"]?.int64, 0)
+    }
+
+    func testWakeupBothShapes() {
+        let k = fields(.schedWakeup, "comm=ksoftirqd/0 pid=14 prio=120 target_cpu=000")
+        XCTAssertEqual(k["comm"], .string("ksoftirqd/0"))
+        XCTAssertEqual(k["target_cpu"]?.int64, 0)
+        let p = fields(.schedWakeup, "khugepaged:35 [139] CPU:000")
+        XCTAssertEqual(p["comm"], .string("khugepaged"))
+        XCTAssertEqual(p["pid"]?.int64, 35)
+        XCTAssertEqual(p["prio"]?.int64, 139)
+        XCTAssertEqual(p["target_cpu"]?.int64, 0)
+    }
+
+    func testTlbFlushBothShapes() {
+        for text in ["pages:-1 reason:flush on task switch (0)", "pages=-1 reason=flush on task switch (0)"] {
+            let f = fields(.tlbFlush, text)
+            XCTAssertEqual(f["reason"]?.int64, 0, text)
+            XCTAssertEqual(f["pages"]?.int64, -1, text)
+        }
+    }
+
+    func testContentionAndPageFree() {
+        let b = fields(.contentionBegin, "0xffffffff82a06080 (flags=SPIN|READ)")
+        XCTAssertEqual(b["lock_addr"]?.uint64, 0xffffffff82a06080)
+        XCTAssertEqual(b["flags"]?.uint64, 3)
+        let e = fields(.contentionEnd, "0xffffffff82a06080 (ret=0)")
+        XCTAssertEqual(e["ret"]?.int64, 0)
+        let m = fields(.mmPageFree, "page=0xffffffff8241c576 pfn=0x6e46 order=0")
+        XCTAssertEqual(m["pfn"]?.uint64, 0x6e46)
+        XCTAssertEqual(m["order"]?.uint64, 0)
+        XCTAssertNil(m["page"])
+    }
+
+    func testGenericKeyValues() {
+        // a module's event (mmu_notifier test module): invalidate_start
+        let pairs = PayloadFields.parse(Array("mm=0xffff8880057dd680 start=0x7f8ce1824000 end=0x7f8ce1830000 event=0 blockable=1".utf8), 0, 80)
+        XCTAssertEqual(pairs.map(\.0), ["mm", "start", "end", "event", "blockable"])
+        XCTAssertEqual(pairs[0].1, .unsigned(0xffff8880057dd680))
+        XCTAssertEqual(pairs[3].1, .signed(0))
+    }
+
+    func testDroppedAndLostLines() {
+        func classify(_ s: String) -> TextLine {
+            let b = Array(s.utf8)
+            return LineClassifier.classify(b, 0..<b.count)
+        }
+        // The shapes trace-cmd (trace-read.c) and the kernel (trace.c) print.
+        guard case .lost(let c1, let n1) = classify("CPU:1 [12 EVENTS DROPPED]"), c1 == 1, n1 == 12 else {
+            return XCTFail("dropped line")
+        }
+        guard case .lost(0, nil) = classify("CPU:0 [EVENTS DROPPED]") else { return XCTFail("dropped, no count") }
+        guard case .lost(3, 7?) = classify("CPU:3 [LOST 7 EVENTS]") else { return XCTFail("lost line") }
+        guard case .cpuCount(2) = classify("cpus=2") else { return XCTFail("cpus") }
+    }
+
+    func testTimestampsAreExact() {
+        func ts(_ s: String) -> UInt64? {
+            let b = Array(s.utf8)
+            return TextTimestamp.parse(b, 0, b.count)?.ns
+        }
+        XCTAssertEqual(ts("5.629343"), 5_629_343_000)
+        XCTAssertEqual(ts("5.629343380"), 5_629_343_380)
+        XCTAssertEqual(ts("18446744073.709551615"), 18_446_744_073_709_551_615)
+        XCTAssertNil(ts("18446744074.000000"))
+        XCTAssertNil(ts("5.1234567890"))
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// The real captures under fixtures/ (never hand-written traces). Tests
+/// find them by walking the directory, so new captures are picked up
+/// without code changes, and fail when there are none.
+enum Fixtures {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures")
+
+    /// Every file under fixtures/ (the capture tool's cache excluded).
+    static func allFiles() -> [URL] {
+        guard let walker = FileManager.default.enumerator(
+            at: root, includingPropertiesForKeys: [.isRegularFileKey],
+            options: [.skipsHiddenFiles]) else { return [] }
+        var out: [URL] = []
+        for case let url as URL in walker {
+            if url.path.contains("/.cache/") { continue }
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                out.append(url)
+            }
+        }
+        return out.sorted { $0.path < $1.path }
+    }
+
+    /// trace.dat captures (any *.dat).
+    static func traceDats(file: StaticString = #filePath, line: UInt = #line) -> [URL] {
+        let dats = allFiles().filter { $0.pathExtension == "dat" }
+        if dats.isEmpty { XCTFail("no trace.dat fixtures under \(root.path)", file: file, line: line) }
+        return dats
+    }
+
+    /// Text captures whose first bytes say they are tracefs `trace` text
+    /// (the "# tracer:" header), found by content.
+    static func tracefsTexts() -> [URL] {
+        allFiles().filter { url in
+            guard ["txt", "trace", "gz", ""].contains(url.pathExtension) || url.lastPathComponent.hasPrefix("trace") else { return false }
+            guard let h = FileHandle(forReadingAtPath: url.path) else { return false }
+            defer { try? h.close() }
+            let head = (try? h.read(upToCount: 256)) ?? Data()
+            return String(decoding: head, as: UTF8.self).hasPrefix("# tracer:")
+        }
+    }
+}
+
+/// `trace-cmd report` text made from a trace.dat fixture, cached in the
+/// temporary directory (generated, never committed).
+enum ReportText {
+    static let traceCmd = "/usr/bin/trace-cmd"
+
+    static func make(from dat: URL, flags: [String]) throws -> URL {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("mmaudit-text-tests")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let attrs = try FileManager.default.attributesOfItem(atPath: dat.path)
+        let size = (attrs[.size] as? NSNumber)?.intValue ?? 0
+        let stamp = (attrs[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let key = dat.path.replacingOccurrences(of: "/", with: "_")
+            + "-\(size)-\(Int(stamp))" + flags.joined()
+        let out = dir.appendingPathComponent(key + ".txt")
+        if FileManager.default.fileExists(atPath: out.path) { return out }
+        let tmp = out.appendingPathExtension("tmp")
+        _ = FileManager.default.createFile(atPath: tmp.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: traceCmd)
+        p.arguments = ["report"] + flags + [dat.path]
+        p.standardOutput = try FileHandle(forWritingTo: tmp)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw NSError(domain: "trace-cmd", code: Int(p.terminationStatus),
+                          userInfo: [NSLocalizedDescriptionKey: "trace-cmd report \(flags) \(dat.path) failed"])
+        }
+        try FileManager.default.moveItem(at: tmp, to: out)
+        return out
+    }
+}
