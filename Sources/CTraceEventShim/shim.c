@@ -42,7 +42,7 @@ static void report_event_name(struct trace_seq *s, struct tep_event *event)
 
 unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
                                  struct tep_record *record,
-                                 const char *time_fmt, int raw)
+                                 const char *time_fmt, int usecs, int raw)
 {
 	struct tep_event *event = tep_find_event_by_record(tep, record);
 	const char *text;
@@ -54,9 +54,24 @@ unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
 				 record->cpu, record->missed_events);
 	else if (record->missed_events < 0)
 		trace_seq_printf(s, "CPU:%d [EVENTS DROPPED]\n", record->cpu);
-	tep_print_event(tep, s, record, "%16s-%-5d [%03d]", TEP_PRINT_COMM,
-			TEP_PRINT_PID, TEP_PRINT_CPU);
-	tep_print_event(tep, s, record, time_fmt, TEP_PRINT_TIME);
+	if (event && usecs) {
+		/* The same text tep_print_event gives for "%16s-%-5d [%03d]"
+		 * (TEP_PRINT_COMM, TEP_PRINT_PID, TEP_PRINT_CPU) and " %6.1000d:"
+		 * (TEP_PRINT_TIME: rounded to the microsecond, then "%5llu.%06llu",
+		 * print_event_time in libtraceevent 1.7.1), in one formatting pass. */
+		int pid = tep_data_pid(tep, record);
+		unsigned long long us = (record->ts + 500) / 1000;
+
+		trace_seq_printf(s, "%16s-%-5d [%03d] %5llu.%06llu:",
+				 tep_data_comm_from_pid(tep, pid), pid, record->cpu,
+				 us / 1000000, us % 1000000);
+	} else {
+		/* Unknown events print "[UNKNOWN EVENT]" per call; keep the
+		 * library's own path for them and for raw timestamps. */
+		tep_print_event(tep, s, record, "%16s-%-5d [%03d]", TEP_PRINT_COMM,
+				TEP_PRINT_PID, TEP_PRINT_CPU);
+		tep_print_event(tep, s, record, time_fmt, TEP_PRINT_TIME);
+	}
 	report_event_name(s, event);
 	tep_print_event(tep, s, record, "%s",
 			raw ? TEP_PRINT_INFO_RAW : TEP_PRINT_INFO);

@@ -21,12 +21,14 @@ public final class ReportLinePrinter {
     private var record = tep_record()
     private let timeFormat: UnsafeMutablePointer<CChar>
     private let raw: Int32
+    private let usecs: Int32
 
     public init(tep: TEPHandle, timeColumn: TimeColumn, rawFields: Bool) {
         self.tep = tep
         trace_seq_init(&seq)
         timeFormat = strdup(timeColumn == .microseconds ? " %6.1000d:" : "%12d:")!
         raw = rawFields ? 1 : 0
+        usecs = timeColumn == .microseconds ? 1 : 0
     }
 
     deinit {
@@ -39,7 +41,7 @@ public final class ReportLinePrinter {
     public func appendLine(for page: KBuffer, timestamp: UInt64, cpu: Int, missedEvents: Int,
                            prefix: [UInt8]?, to out: OutputBuffer) {
         page.fill(&record, timestamp: timestamp, cpu: cpu, missedEvents: missedEvents)
-        let n = mmaudit_report_line(tep.tep, &seq, &record, timeFormat, raw)
+        let n = mmaudit_report_line(tep.tep, &seq, &record, timeFormat, usecs, raw)
         if let prefix { out.append(prefix) }
         var bytes = UnsafeRawBufferPointer(start: seq.buffer, count: Int(n))
         if bytes.baseAddress == nil { bytes = UnsafeRawBufferPointer(start: nil, count: 0) }

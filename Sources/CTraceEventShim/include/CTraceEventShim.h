@@ -31,10 +31,12 @@ void mmaudit_seq_puts(struct trace_seq *s, const char *text);
 /// the drop line when record->missed_events != 0, the "%16s-%-5d [%03d]" task
 /// column, the `time_fmt` column, the event name padded to 20 columns
 /// ("(NULL)" for an id with no format), then INFO, or INFO_RAW when `raw`.
+/// `usecs` says `time_fmt` is " %6.1000d:" (then the task and time columns
+/// are formatted in one pass, to the same text).
 /// A single trailing '\n' is dropped as trace-cmd drops it. Returns the number
 /// of bytes trace-cmd would print (printf("%.*s") stops at an embedded NUL).
 unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
                                  struct tep_record *record,
-                                 const char *time_fmt, int raw);
+                                 const char *time_fmt, int usecs, int raw);
 
 #endif
