@@ -1,0 +1,48 @@
+import NativeBindings
+
+/// `mmaudit dump` of a text trace: every item in `trace-cmd report -R`'s
+/// layout ("comm-pid [cpu] secs.usecs: name: field=value ..."), printing
+/// the fields as parsed, so what a user sees is what the analyses get.
+public enum TextDump {
+    public static func write(_ reader: TextTraceReader, options: DumpOptions, to out: OutputBuffer) throws {
+        out.append("cpus=\(reader.info.cpus)\n")
+        while let item = try reader.next() {
+            switch item {
+            case .lost(let l):
+                if let cpus = options.cpus, !cpus.contains(l.cpu) { continue }
+                out.append(l.count.map { "CPU:\(l.cpu) [\($0) EVENTS DROPPED]\n" } ?? "CPU:\(l.cpu) [EVENTS DROPPED]\n")
+            case .event(let e):
+                if let cpus = options.cpus, !cpus.contains(e.cpu) { continue }
+                if let patterns = options.events,
+                   !patterns.contains(where: { $0 == e.name || $0 == "\(e.system):\(e.name)" }) { continue }
+                out.append(line(e))
+            }
+        }
+        try out.flush()
+    }
+
+    static func line(_ e: TraceEvent) -> String {
+        let comm = String(repeating: " ", count: max(0, 16 - e.comm.count)) + e.comm
+        let pid = String(e.pid) + String(repeating: " ", count: max(0, 5 - String(e.pid).count))
+        let cpu = String(e.cpu)
+        let cpuField = String(repeating: "0", count: max(0, 3 - cpu.count)) + cpu
+        let us = (e.timestamp + 500) / 1000
+        let frac = String(us % 1_000_000)
+        let ts = "\(us / 1_000_000)." + String(repeating: "0", count: 6 - frac.count) + frac
+        var s = "\(comm)-\(pid) [\(cpuField)] \(ts): \(e.name):"
+        s += String(repeating: " ", count: max(1, 21 - e.name.count))
+        var first = true
+        for name in e.fields.names {
+            guard let v = e.fields[name] else { continue }
+            if !first { s += " " }
+            first = false
+            switch v {
+            case .signed(let n): s += "\(name)=\(n)"
+            case .unsigned(let n): s += "\(name)=0x\(String(n, radix: 16))"
+            case .string(let t): s += "\(name)=\(t)"
+            case .bytes(let b): s += "\(name)=\(b.map { String($0, radix: 16) }.joined(separator: ","))"
+            }
+        }
+        return s + "\n"
+    }
+}
