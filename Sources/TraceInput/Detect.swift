@@ -7,9 +7,7 @@ public func openTrace(path: String, instance: String? = nil) throws -> any Trace
     case .traceDat:
         return try TraceDatReader(path: path, instance: instance)
     case .ftraceText, .traceCmdReport:
-        // TODO(text reader): return the ftrace/report text reader here.
-        throw TraceInputError(path: path, section: "detect", offset: 0,
-                              message: "not a trace.dat file, and the text reader is not available yet")
+        return try TextTraceReader(path: path)
     }
 }
 
@@ -28,5 +26,10 @@ public func detectFormat(path: String) throws -> TraceFormat {
         // say what is wrong (wrong magic) rather than read it as text.
         return .traceDat
     }
-    return .ftraceText
+    // Text (tracefs, trace-cmd report; gzip-compressed text) by content.
+    let prefix = region.copyBytes(at: 0, count: min(region.count, 64 << 10))
+    if TextTraceReader.looksLikeText(prefix: prefix) { return .ftraceText }
+    throw TraceInputError(path: path, section: "detect", offset: 0,
+                          message: region.count == 0 ? "empty file"
+                              : "not a trace: neither trace.dat nor ftrace/trace-cmd text")
 }

@@ -26,6 +26,16 @@ struct DumpCommand: ParsableCommand {
 
     func run() throws {
         try CommandErrors.exitOnInputError {
+            if try detectFormat(path: file) != .traceDat {
+                // ftrace / trace-cmd report text: the events as parsed.
+                var options = DumpOptions(raw: raw, instance: instance)
+                if let cpuList { options.cpus = try CPUList.parse(cpuList) }
+                if let events { options.events = events.split(separator: ",").map(String.init) }
+                let reader = try TextTraceReader(path: file)
+                try TextDump.write(reader, options: options, to: OutputBuffer(fileDescriptor: 1))
+                StatsCommand.reportUnparsedLines(reader.damage)
+                return
+            }
             let file = try TraceDatFile(path: file)
             var options = DumpOptions(raw: raw, instance: instance)
             if let cpuList { options.cpus = try CPUList.parse(cpuList) }

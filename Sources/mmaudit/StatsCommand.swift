@@ -10,7 +10,7 @@ struct StatsCommand: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
-    @Argument(help: "A trace.dat file (version 6 or 7).")
+    @Argument(help: "A trace.dat file (version 6 or 7), or ftrace / trace-cmd report text (also .gz).")
     var file: String
 
     @Option(help: "text or json.")
@@ -21,8 +21,24 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         try CommandErrors.exitOnInputError {
+            if try detectFormat(path: file) != .traceDat {
+                // ftrace / trace-cmd report text (TextTraceReader).
+                let reader = try TextTraceReader(path: file)
+                let stats = try TraceStatistics.collect(text: reader)
+                print(format == .json ? stats.json : stats.text, terminator: "")
+                Self.reportUnparsedLines(reader.damage)
+                return
+            }
             let stats = try TraceStatistics.collect(TraceDatFile(path: file), instance: instance)
             print(format == .json ? stats.json : stats.text, terminator: "")
         }
+    }
+
+    /// Text lines that could not be parsed were skipped: say so on stderr.
+    static func reportUnparsedLines(_ damage: DamageCount) {
+        guard damage.unparsedLines > 0 else { return }
+        var text = "mmaudit: \(damage.unparsedLines) unparsed line(s) skipped\n"
+        for s in damage.samples { text += "  \(s)\n" }
+        CommandErrors.printToStandardError(text)
     }
 }
