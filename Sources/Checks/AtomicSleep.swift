@@ -33,6 +33,8 @@ public final class AtomicSleep: Check {
     /// Ended episodes that may be violations (judged in finish).
     private var candidates: [Episode] = []
     public private(set) var violations: [Violation] = []
+    /// Non-blockable invalidations that really ran (their end came).
+    private var startedNonBlockable: Set<InvalidateRange.ID> = []
 
     public init() {}
 
@@ -50,6 +52,8 @@ public final class AtomicSleep: Check {
             if case .switchedOut = point.how { close(point.pid, model: model) }
         case .switchedIn(let pid, _, _):
             close(pid, model: model)
+        case .invalidationEnded(let r) where r.blockable == false:
+            startedNonBlockable.insert(r.id)
         default:
             break
         }
@@ -60,7 +64,7 @@ public final class AtomicSleep: Check {
         // Keep it only if something could make it atomic: a held reason now,
         // or a context above the lowest seen so far (floors only go down).
         let possible = episode.points.contains { p in
-            !p.heldReasons.isEmpty || !(model.baselines.floor(p.eventKey)?.excess(of: p.context).isEmpty ?? true)
+            !p.heldReasons.isEmpty || !p.openNonBlockable.isEmpty || !(model.baselines.floor(p.eventKey)?.excess(of: p.context).isEmpty ?? true)
         }
         if possible { candidates.append(episode) }
     }
@@ -76,7 +80,9 @@ public final class AtomicSleep: Check {
         var reasons: [AtomicReason] = []
         for p in episode.points {
             let excess = model.baselines.floor(p.eventKey)?.excess(of: p.context) ?? []
-            for r in p.heldReasons + excess where !reasons.contains(r) { reasons.append(r) }
+            let nonBlockable = p.openNonBlockable.filter { startedNonBlockable.contains($0.id) }
+                .map { AtomicReason.nonBlockableInvalidation($0.rangeText) }
+            for r in p.heldReasons + nonBlockable + excess where !reasons.contains(r) { reasons.append(r) }
         }
         guard !reasons.isEmpty, let first = episode.points.first, let last = episode.points.last else {
             return nil

@@ -39,6 +39,15 @@ public final class UnbalancedInvalidation: Check {
             report(.error, at: end, comm: open.comm,
                    message: "invalidation of \(open.rangeText) began but the end names \(ended)",
                    kind: "mismatched-range", channel: open.channel, evidence: [open.begin, end])
+        case .invalidationAbandoned(let r, let cause):
+            if cause == .enclosingGatherEnded || r.blockable == false {
+                failedStart(r)
+            } else {
+                report(.error, at: r.begin, comm: r.comm,
+                       message: "invalidation of \(r.rangeText) (\(InvalidateRange.eventName(r.notifierEvent))) "
+                           + "never ended: a later range of the same task ended while it stayed open",
+                       kind: "begin-without-end", channel: r.channel, evidence: [r.begin])
+            }
         case .invalidationWithoutBegin(let end, _, let channel, let seenBefore):
             report(seenBefore ? .error : .note, at: end, comm: end.comm,
                    message: seenBefore
@@ -54,17 +63,25 @@ public final class UnbalancedInvalidation: Check {
     public func finish(model: TraceModel) {
         for task in model.tasks.values.sorted(by: { $0.pid < $1.pid }) {
             for r in task.openRanges {
-                // A later begin in the same channel was closed while this
-                // one stayed open: it lost its end. Otherwise the trace stopped first.
-                let lostEnd = r.passedByEnds > 0
-                report(lostEnd ? .error : .note, at: r.begin, comm: r.comm,
-                       message: lostEnd
-                           ? "invalidation of \(r.rangeText) (\(InvalidateRange.eventName(r.notifierEvent))) never ended"
-                           : "invalidation of \(r.rangeText) still open when the trace ends",
-                       kind: lostEnd ? "begin-without-end" : "open-at-trace-end", channel: r.channel,
-                       evidence: [r.begin])
+                if r.blockable == false {
+                    failedStart(r)
+                } else {
+                    report(.note, at: r.begin, comm: r.comm,
+                           message: "invalidation of \(r.rangeText) still open when the trace ends",
+                           kind: "open-at-trace-end", channel: r.channel, evidence: [r.begin])
+                }
             }
         }
+    }
+
+    /// mmu_notifier_invalidate_range_start_nonblock() may fail with -EAGAIN,
+    /// and then the caller must not call _end (mm/mmu_notifier.c): a
+    /// non-blockable begin without end is the API working, not a bug.
+    private func failedStart(_ r: InvalidateRange) {
+        report(.note, at: r.begin, comm: r.comm,
+               message: "non-blockable invalidation of \(r.rangeText) had no end: its start failed "
+                   + "(-EAGAIN), and no end is due",
+               kind: "failed-nonblocking-start", channel: r.channel, evidence: [r.begin])
     }
 
     private func report(_ severity: Severity, at e: EvidenceEvent, comm: String, message: String,

@@ -108,16 +108,15 @@ public final class TraceModel {
         for lock in task.heldLocks where lock.kind == .spin {
             reasons.append(.spinlockHeld(lock.label ?? lock.lock.map { "0x" + String($0, radix: 16) } ?? "?"))
         }
-        for r in task.openRanges where r.blockable == false {
-            reasons.append(.nonBlockableInvalidation(r.rangeText))
-        }
         let atomic = bindings.atomicSpans
         if atomic.contains(.tlbGather), !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
         if atomic.contains(.invalidate), let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
         if atomic.contains(.lock), let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
         let open = task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
         tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, context: event.context,
-                               heldReasons: reasons, evidence: evidence(event), openSpans: open)))
+                               heldReasons: reasons,
+                               openNonBlockable: task.openRanges.filter { $0.blockable == false },
+                               evidence: evidence(event), openSpans: open)))
     }
 
     // MARK: - roles
@@ -142,7 +141,9 @@ public final class TraceModel {
         case .tlbGatherBegin:
             tasks[e.pid]!.openGathers.append(TLBGather(pid: e.pid, begin: evidence(e)))
         case .tlbGatherEnd:
-            _ = tasks[e.pid]!.openGathers.popLast()
+            guard let gather = tasks[e.pid]!.openGathers.popLast() else { return }
+            // Ranges begun inside the gather and still open: their start failed.
+            abandon(pid: e.pid, cause: .enclosingGatherEnded) { $0.begin.timestamp >= gather.begin.timestamp }
         case .lockAcquire:
             let kind: LockKind = a.lockFlags.map { LockFlags.sleeps($0) ? .sleeping : .spin } ?? .spin
             tasks[e.pid]!.heldLocks.append(LockHold(lock: a.lock, kind: kind, label: a.label, begin: evidence(e)))
@@ -177,9 +178,8 @@ public final class TraceModel {
             return
         }
         var r = tasks[e.pid]!.openRanges.remove(at: i)
-        for j in tasks[e.pid]!.openRanges.indices where tasks[e.pid]!.openRanges[j].channel == channel
-            && tasks[e.pid]!.openRanges[j].begin.timestamp <= r.begin.timestamp {
-            tasks[e.pid]!.openRanges[j].passedByEnds += 1
+        abandon(pid: e.pid, cause: .laterRangeEnded) {
+            $0.channel == channel && $0.begin.timestamp <= r.begin.timestamp && $0.mm == r.mm
         }
         let end = evidence(e)
         r.finish = end
@@ -188,5 +188,12 @@ public final class TraceModel {
         } else {
             tell(.invalidationEnded(r))
         }
+    }
+
+    private func abandon(pid: Int32, cause: AbandonCause, where given: (InvalidateRange) -> Bool) {
+        let gone = tasks[pid]!.openRanges.filter(given)
+        guard !gone.isEmpty else { return }
+        tasks[pid]!.openRanges.removeAll(where: given)
+        for r in gone { tell(.invalidationAbandoned(r, cause: cause)) }
     }
 }

@@ -5,6 +5,6 @@ struct Mmaudit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mmaudit",
         abstract: "Audit Linux kernel traces for memory-management bugs.",
-        subcommands: [DumpCommand.self, StatsCommand.self]
+        subcommands: [AnalyzeCommand.self, DumpCommand.self, StatsCommand.self]
     )
 }

@@ -95,6 +95,19 @@ final class ModelLogicTests: XCTestCase {
                                "note:begun-before-trace", "note:open-at-trace-end"])
     }
 
+    func testAFailedNonBlockingStartIsANoteAndNoReasonToSleep() throws {
+        var t = SyntheticTrace()
+        // mm/oom_kill.c __oom_reap_task_mm: gather, start_nonblock fails, finish the gather.
+        t.add("ftrace", "function", pid: 30, comm: "oom_reaper", [("ip", .string("tlb_gather_mmu"))])
+        t.demo("invalidate_start", pid: 30, mm: mm, start: huge, end: huge + 0x20_0000, blockable: 0)
+        t.add("ftrace", "function", pid: 30, comm: "oom_reaper", [("ip", .string("tlb_finish_mmu"))])
+        t.switchOut(pid: 30, state: 0x80, to: 0)     // the reaper idles: not inside any range
+        let v = try t.analyze()
+        XCTAssertEqual(v.map(\.rule), ["unbalanced-invalidation"])
+        XCTAssertEqual(v.first?.severity, .note)
+        XCTAssertTrue(v.first?.signature.contains("failed-nonblocking-start") ?? false)
+    }
+
     func testRulesFileErrorsSayWhere() {
         XCTAssertThrowsError(try RulesFile.parse("bind demo:map secondary.mop mm=mm", path: "r")) {
             XCTAssertTrue("\($0)".hasPrefix("r:1: unknown role 'secondary.mop'"), "\($0)")

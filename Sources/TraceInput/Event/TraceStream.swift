@@ -54,6 +54,13 @@ public protocol TraceReader: AnyObject {
     func next() throws -> TraceItem?
     /// Damage the reader skipped and went on from (pages, lines).
     var damage: DamageCount { get }
+    /// Address → "symbol+0xoffset" from the trace's kallsyms, where the
+    /// source has them (trace.dat); text sources already print names.
+    func symbolize(_ address: UInt64) -> String?
+}
+
+extension TraceReader {
+    public func symbolize(_ address: UInt64) -> String? { nil }
 }
 
 /// Parts of the input that could not be read and were skipped: reported,

@@ -15,9 +15,15 @@ public struct InvalidateRange: Sendable, Hashable {
     public var blockable: Bool?
     public var begin: EvidenceEvent
     public var finish: EvidenceEvent?
-    /// Ends in the same task and channel that closed later begins while this
-    /// one stayed open: more than zero means this begin lost its end.
-    public var passedByEnds = 0
+
+    /// Identifies the range while it is open and after.
+    public var id: ID { ID(pid: pid, channel: channel, begin: begin.timestamp) }
+
+    public struct ID: Sendable, Hashable {
+        public var pid: Int32
+        public var channel: String
+        public var begin: UInt64
+    }
 
     public var duration: UInt64? {
         guard let finish, finish.timestamp >= begin.timestamp else { return nil }
@@ -37,6 +43,17 @@ public struct InvalidateRange: Sendable, Hashable {
         guard let start, let end else { return "range unknown" }
         return "[0x\(String(start, radix: 16)), 0x\(String(end, radix: 16)))"
     }
+}
+
+/// Why an open begin was given up on without an end.
+public enum AbandonCause: Sendable, Hashable {
+    /// The tlb gather that enclosed it ended first: the kernel's own abort
+    /// after a failed mmu_notifier_invalidate_range_start_nonblock()
+    /// (mm/oom_kill.c __oom_reap_task_mm: tlb_finish_mmu, no range end).
+    case enclosingGatherEnded
+    /// A later range of the same task, channel and mm ended while this one
+    /// stayed open.
+    case laterRangeEnded
 }
 
 /// tlb_gather_mmu .. tlb_finish_mmu in one task.

@@ -36,8 +36,12 @@ public struct SleepPoint: Sendable {
     public var how: SleepKind
     public var eventKey: EventKey
     public var context: ExecutionContext
-    /// Reasons known at once: locks held, open non-blockable or atomic spans.
+    /// Reasons known at once: locks held, spans the rules declare atomic.
     public var heldReasons: [AtomicReason]
+    /// Non-blockable invalidations open in the task. They make the sleep
+    /// atomic only if they really started: a failed start_nonblock (-EAGAIN)
+    /// never ends, so the check counts the ones that ended.
+    public var openNonBlockable: [InvalidateRange]
     public var evidence: EvidenceEvent
     /// The spans open in the task then (for the report's open context).
     public var openSpans: [EvidenceEvent]
@@ -51,6 +55,8 @@ public enum Happening: Sendable {
     case invalidationBegan(InvalidateRange)
     /// A begin closed by its end (`finish` set).
     case invalidationEnded(InvalidateRange)
+    /// An open begin given up on: its end will not come.
+    case invalidationAbandoned(InvalidateRange, cause: AbandonCause)
     /// An end whose range is not the open begin's.
     case invalidationMismatched(open: InvalidateRange, end: EvidenceEvent, endStart: UInt64?, endEnd: UInt64?)
     /// An end with no open begin in its task. `seenBefore`: the task already
