@@ -51,3 +51,53 @@ final class RewrittenFileTests: XCTestCase {
                          try Fixtures.traceCmdReport(["-N", "-R"], p), "dump -R of big-endian v6")
     }
 }
+
+/// Buffers, clocks and time options written into a copy of a fixture,
+/// each compared with what trace-cmd prints for the same file.
+final class OptionParityTests: XCTestCase {
+    private func content() throws -> TraceContent {
+        try TraceContent(v6: try Fixtures.smallest {
+            $0.fileVersion == 6 && $0.endianness == .little && $0.instanceNames.isEmpty && !$0.isLatencyTrace
+        })
+    }
+
+    private func assertParity(_ bytes: [UInt8], _ name: String, args: [String] = [], options: DumpOptions = DumpOptions(),
+                              file: StaticString = #filePath, line: UInt = #line) throws {
+        let p = try Fixtures.temporaryFile(bytes, name: name)
+        assertSameReport(try Fixtures.dump(p, options: options), try Fixtures.traceCmdReport(["-N"] + args, p), name,
+                         file: file, line: line)
+    }
+
+    /// An instance: the name column, tie order (top buffer first) and
+    /// report's --cpu counting CPUs over all buffers.
+    func testInstanceBuffers() throws {
+        let bytes = try content().writeV7(compression: "none", instances: ["foo"])
+        try assertParity(bytes, "instance.dat")
+        try assertParity(bytes, "instance-cpu.dat", args: ["--cpu", "1,2"], options: DumpOptions(cpus: [1, 2]))
+        let p = try Fixtures.temporaryFile(bytes, name: "instance-reader.dat")
+        XCTAssertEqual(try TraceDatFile(path: p).instanceNames, ["foo"])
+        let top = try TraceStatistics.collect(TraceDatFile(path: p), instance: "")
+        let foo = try TraceStatistics.collect(TraceDatFile(path: p), instance: "foo")
+        XCTAssertEqual(top.events, foo.events)
+    }
+
+    private func text(_ s: String) -> [UInt8] { Array(s.utf8) + [0] }
+
+    /// A counter clock prints raw timestamps ("%12d").
+    func testCounterClockPrintsRawTimestamps() throws {
+        var c = try content()
+        c.textOptions.removeAll { $0.id == 4 }
+        try assertParity(c.writeV7(compression: "none", extraOptions: [(4, text("[x86-tsc] local global"))]), "tsc.dat")
+    }
+
+    /// TSC2NSEC scales a counter clock to ns; OFFSET and DATE shift it.
+    func testTSC2NSECOffsetAndDate() throws {
+        var c = try content()
+        c.textOptions.removeAll { $0.id == 4 }
+        var tsc = BlockWriter(endianness: .little)
+        tsc.u32(3); tsc.u32(1); tsc.u64(0)
+        try assertParity(c.writeV7(compression: "none", extraOptions: [
+            (4, text("[x86-tsc] local")), (14, tsc.out), (7, text("-1500000")), (1, text("0x10")),
+        ]), "tsc2nsec.dat")
+    }
+}

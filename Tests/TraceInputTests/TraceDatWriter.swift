@@ -107,7 +107,10 @@ struct TraceContent {
     /// Version 7, little-endian, with `compression` "none", "zstd" or "zlib":
     /// metadata sections, one BUFFER section (chunks of 10 pages when
     /// compressed, PAGES_IN_CHUNK in trace-cmd), then the options section.
-    func writeV7(compression: String) -> [UInt8] {
+    /// `instances` adds buffers of those names holding the same pages as the
+    /// top buffer; `extraOptions` are written after the text options.
+    func writeV7(compression: String, instances: [String] = [],
+                 extraOptions: [(id: UInt16, payload: [UInt8])] = []) -> [UInt8] {
         let algorithm = CompressionAlgorithm(rawValue: compression)
         var w = BlockWriter(endianness: .little)
         w.fileStart(version: "7", longSize: longSize, pageSize: pageSize)
@@ -125,42 +128,47 @@ struct TraceContent {
             sectionOffsets.append((id, w.out.count))
             w.section(id: id, payload: block, algorithm: algorithm)
         }
-        // The buffer section: header, then each CPU's data page-aligned.
-        let bufferAt = w.out.count
-        w.u16(3); w.u16(algorithm == nil ? 0 : 1); w.u32(UInt32(bitPattern: -1)); w.u64(0)
-        var entries: [(cpu: Int, offset: Int, size: Int)] = []
-        for (cpu, data) in cpuData.enumerated() where !data.isEmpty {
-            w.align(pageSize)
-            let start = w.out.count
-            if let algorithm {
-                let chunkBytes = 10 * pageSize
-                let chunks = stride(from: 0, to: data.count, by: chunkBytes).map {
-                    Array(data[$0..<min(data.count, $0 + chunkBytes)])
+        // One buffer section per buffer: header, then each CPU's data page-aligned.
+        var bufferOptions: [[UInt8]] = []
+        for name in [""] + instances {
+            let bufferAt = w.out.count
+            w.u16(3); w.u16(algorithm == nil ? 0 : 1); w.u32(UInt32(bitPattern: -1)); w.u64(0)
+            var entries: [(cpu: Int, offset: Int, size: Int)] = []
+            for (cpu, data) in cpuData.enumerated() where !data.isEmpty {
+                w.align(pageSize)
+                let start = w.out.count
+                if let algorithm {
+                    let chunkBytes = 10 * pageSize
+                    let chunks = stride(from: 0, to: data.count, by: chunkBytes).map {
+                        Array(data[$0..<min(data.count, $0 + chunkBytes)])
+                    }
+                    w.u32(UInt32(chunks.count))
+                    for chunk in chunks {
+                        let z = BlockCompressor.compress(chunk, with: algorithm)
+                        w.u32(UInt32(z.count)); w.u32(UInt32(chunk.count)); w.bytes(z)
+                    }
+                    entries.append((cpu, start, w.out.count - start - 4))
+                } else {
+                    w.bytes(data)
+                    entries.append((cpu, start, data.count))
                 }
-                w.u32(UInt32(chunks.count))
-                for chunk in chunks {
-                    let z = BlockCompressor.compress(chunk, with: algorithm)
-                    w.u32(UInt32(z.count)); w.u32(UInt32(chunk.count)); w.bytes(z)
-                }
-                entries.append((cpu, start, w.out.count - start - 4))
-            } else {
-                w.bytes(data)
-                entries.append((cpu, start, data.count))
             }
+            w.patch64(at: bufferAt + 8, UInt64(w.out.count - bufferAt - 16))
+            var buffer = BlockWriter(endianness: .little)
+            buffer.u64(UInt64(bufferAt)); buffer.bytes(Array(name.utf8) + [0]); buffer.bytes(Array("local\0".utf8))
+            buffer.u32(UInt32(pageSize)); buffer.u32(UInt32(entries.count))
+            for e in entries { buffer.u32(UInt32(e.cpu)); buffer.u64(UInt64(e.offset)); buffer.u64(UInt64(e.size)) }
+            bufferOptions.append(buffer.out)
         }
-        w.patch64(at: bufferAt + 8, UInt64(w.out.count - bufferAt - 16))
         // The options section, pointing at everything above.
         let optionsAt = w.out.count
         var o = BlockWriter(endianness: .little)
         func option(_ id: UInt16, _ payload: [UInt8]) { o.u16(id); o.u32(UInt32(payload.count)); o.bytes(payload) }
         for (id, offset) in sectionOffsets { option(id, BlockWriter.le64(UInt64(offset))) }
         for t in textOptions { option(t.id, t.payload) }
+        for e in extraOptions { option(e.id, e.payload) }
         option(8, BlockWriter.le32(UInt32(cpus)))
-        var buffer = BlockWriter(endianness: .little)
-        buffer.u64(UInt64(bufferAt)); buffer.bytes([0]); buffer.bytes(Array("local\0".utf8))
-        buffer.u32(UInt32(pageSize)); buffer.u32(UInt32(entries.count))
-        for e in entries { buffer.u32(UInt32(e.cpu)); buffer.u64(UInt64(e.offset)); buffer.u64(UInt64(e.size)) }
-        option(3, buffer.out)
+        for b in bufferOptions { option(3, b) }
         option(0, BlockWriter.le64(0))
         w.section(id: 0, payload: o.out, algorithm: nil)
         w.patch64(at: optionsOffsetAt, UInt64(optionsAt))
