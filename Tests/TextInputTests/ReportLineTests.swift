@@ -130,3 +130,66 @@ final class ReportLineTests: XCTestCase {
         XCTAssertNil(ts("5.1234567890"))
     }
 }
+
+/// function, function_graph and kprobe lines, copied from the captures'
+/// report.txt / report-N.txt (fixtures/traces/{function-bug0,graph-bug3,kprobe-bug0}).
+final class ReportFunctionLineTests: XCTestCase {
+    private func graph(_ s: String) -> FuncGraphLine? {
+        let b = Array(s.utf8)
+        return FuncGraphLines.parse(b, 0, b.count)
+    }
+
+    func testGraphPrinterShapes() {
+        // graph-bug3/report.txt, after "funcgraph_entry:" / "funcgraph_exit:"
+        guard case .entry("__mmu_notifier_invalidate_range_start", 0)? =
+                graph("                  |  __mmu_notifier_invalidate_range_start() {") else { return XCTFail("entry") }
+        guard case .leaf("__srcu_read_lock", 1, 36_645?)? =
+                graph("     + 36.645 us  |    __srcu_read_lock();") else { return XCTFail("leaf with + mark") }
+        guard case .leaf("_raw_spin_lock", 2, 1_492?)? =
+                graph("       1.492 us   |      _raw_spin_lock();") else { return XCTFail("leaf") }
+        guard case .exit(nil, 1, 131_987?)? = graph("      ! 131.987 us |    }") else { return XCTFail("exit with ! mark") }
+    }
+
+    func testGraphRawShapes() {
+        // graph-bug3/report-N.txt
+        guard case .entry("__srcu_read_lock", 1)? = graph("     --> __srcu_read_lock (1)") else { return XCTFail("-N entry") }
+        guard case .rawExit("__srcu_read_lock", 1, 0x1cc0e99336, 0x1cc0ea225b)? =
+                graph("     <-- __srcu_read_lock (1) (start: 1cc0e99336  end: 1cc0ea225b) over: 1") else {
+            return XCTFail("-N exit")
+        }
+    }
+
+    func testGraphExitNamesComeFromTheOpenEntry() {
+        var state = FuncGraphState()
+        state.enter(cpu: 0, depth: 0, func_: "__mmu_notifier_invalidate_range_start")
+        state.enter(cpu: 0, depth: 1, func_: "demo_invalidate_range_start")
+        XCTAssertEqual(state.exit(cpu: 0, depth: 1), "demo_invalidate_range_start")
+        XCTAssertEqual(state.exit(cpu: 0, depth: 0), "__mmu_notifier_invalidate_range_start")
+        XCTAssertNil(state.exit(cpu: 1, depth: 0))
+    }
+
+    func testFunctionEventShapes() {
+        // function-bug0/report.txt (plugin: indented, no parent) and report-N.txt
+        let plugin = Dictionary(FunctionFields.functionEvent("   unmap_single_vma")!, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(plugin["ip"], .string("unmap_single_vma"))
+        XCTAssertEqual(plugin["ip_sym"], .string("unmap_single_vma"))
+        XCTAssertNil(plugin["parent_ip"])
+        let raw = Dictionary(FunctionFields.functionEvent("unmap_single_vma <-- unmap_vmas")!, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(raw["parent_ip"], .string("unmap_vmas"))
+        XCTAssertEqual(raw["parent_ip_sym"], .string("unmap_vmas"))
+    }
+
+    func testKprobeShapes() {
+        // kprobe-bug0/report.txt: trace-cmd prints the probe address in hex
+        let p = Dictionary(OtherFields.kprobe(Array("(ffffffff81320eb0) range=0xffffc90000403860 mm=0xffff888004862400 start=0x7f66f2deb000 end=0x7f66f2df0000 flags=1 event=0".utf8)),
+                           uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(p["__probe_ip"], .unsigned(0xffffffff81320eb0))
+        XCTAssertEqual(p["range"], .unsigned(0xffffc90000403860))
+        XCTAssertEqual(p["event"]?.int64, 0)
+        let r = Dictionary(OtherFields.kprobe(Array("(ffffffff81320eb0 <- ffffffff812cc359) ret=0".utf8)),
+                           uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(r["__probe_func"], .unsigned(0xffffffff812cc359))
+        XCTAssertEqual(r["__probe_ret_ip"], .unsigned(0xffffffff81320eb0))
+        XCTAssertEqual(r["ret"]?.int64, 0)
+    }
+}

@@ -52,8 +52,15 @@ enum EventLine {
             if attempts > 4 { return nil }
             var tsStart = colon
             while tsStart > start && !ASCII.isSpace(b[tsStart - 1]) { tsStart -= 1 }
-            guard tsStart > start,
-                  let ts = TextTimestamp.parse(b, tsStart, colon) else { continue }
+            var stamp: (ns: UInt64, digits: Int)?
+            if tsStart < colon {
+                stamp = TextTimestamp.parse(b, tsStart, colon)
+            }
+            if stamp == nil, let rel = relativeMicroseconds(b, start, colon) {
+                stamp = (rel.ns, TextTimestamp.relativeMicroseconds)
+                tsStart = rel.start
+            }
+            guard tsStart > start, let ts = stamp else { continue }
             if var head = parseColumns(b, start, tsStart) {
                 head.timestamp = ts.ns
                 head.timestampDigits = ts.digits
@@ -128,6 +135,30 @@ enum EventLine {
                              tgid: tgid, cpu: cpu, context: context,
                              timestamp: 0, timestampDigits: 0, bodyStart: 0,
                              style: style)
+    }
+
+    /// tracefs with options/latency-format prints " %4lldus%c: ": µs since
+    /// the buffer's start, then a delay mark (' ', '+', '!', '#', '*', '@',
+    /// '$'; lat_print_timestamp in kernel/trace/trace_output.c). The start
+    /// itself is not printed, so these timestamps are relative.
+    private static func relativeMicroseconds(_ b: [UInt8], _ start: Int, _ colon: Int) -> (ns: UInt64, start: Int)? {
+        var u = colon - 1
+        guard u - 3 >= start else { return nil }
+        switch b[u] {
+        case ASCII.space, ASCII.plus, UInt8(ascii: "!"), ASCII.hash, UInt8(ascii: "*"),
+             UInt8(ascii: "@"), UInt8(ascii: "$"):
+            u -= 1
+        default:
+            return nil
+        }
+        guard b[u] == UInt8(ascii: "s"), b[u - 1] == UInt8(ascii: "u") else { return nil }
+        let digitsEnd = u - 1
+        var d = digitsEnd
+        while d > start && ASCII.isDigit(b[d - 1]) { d -= 1 }
+        guard d < digitsEnd, d > start, ASCII.isSpace(b[d - 1]),
+              let us = b.parseDecimal(d, digitsEnd) else { return nil }
+        let (ns, o) = us.multipliedReportingOverflow(by: 1000)
+        return o ? nil : (ns, d)
     }
 
     /// "[001]" → 1.

@@ -5,6 +5,10 @@
 /// non-nanosecond clocks (counter, x86-tsc) print the raw count with no
 /// dot. No floating point: seconds * 10^9 + fraction * 10^(9 - digits).
 enum TextTimestamp {
+    /// `timestampDigits` of tracefs latency-format lines: µs since the
+    /// buffer's start, not since boot.
+    static let relativeMicroseconds = -2
+
     private static let scale: [UInt64] = [
         1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000,
         10_000, 1_000, 100, 10, 1,

@@ -69,6 +69,7 @@ struct TextReaderCore {
     /// kind of text this is. Refuses input with no ftrace line early on.
     private mutating func readPreamble() throws {
         var sawHeader = false
+        var sawTracefsHeader = false
         var examined = 0
         while let line = try lines.nextLine() {
             examined += 1
@@ -83,6 +84,10 @@ struct TextReaderCore {
                 sawHeader = true
             case .comment:
                 sawHeader = true
+                if b.hasPrefix("# tracer:", at: line.lowerBound, end: line.upperBound) {
+                    sawTracefsHeader = true
+                    info.format = .ftraceText
+                }
                 if let n = TextSniffer.processorCount(b, line) {
                     info.cpus = n
                     cpusFromHeader = true
@@ -95,7 +100,8 @@ struct TextReaderCore {
                     throw refusal(line: lines.lineNumber)
                 }
                 if let head = EventLine.parseHead(b, line) {
-                    if head.style == .latencyCPU { info.format = .traceCmdReport }
+                    // "cpu+flags" columns without a tracefs header: report -l.
+                    if head.style == .latencyCPU && !sawTracefsHeader { info.format = .traceCmdReport }
                     heldLine = line
                     return
                 }
@@ -139,6 +145,11 @@ struct TextReaderCore {
             } else if let l = try lines.nextLine() {
                 line = l
             } else {
+                if !folded.isEmpty {
+                    for f in folded { emit(f.item) }
+                    folded.removeAll()
+                    continue
+                }
                 // Drops announced at the very end: report them at the last time seen.
                 if !pendingLost.isEmpty {
                     for var lost in pendingLost {
@@ -231,7 +242,10 @@ struct TextReaderCore {
         }
     }
 
+    /// Called before an event stamped `timestamp` is emitted: what waits
+    /// for a later event's time goes out first.
     private mutating func flushLost(at timestamp: UInt64) {
+        if !folded.isEmpty { flushFolded(upTo: timestamp) }
         guard !pendingLost.isEmpty else { return }
         for var lost in pendingLost {
             lost.timestamp = timestamp
@@ -240,9 +254,22 @@ struct TextReaderCore {
         pendingLost.removeAll()
     }
 
-    /// Turns a graph line into entry/exit events. A leaf stands for both
-    /// records; its exit is stamped entry time + duration, the closest the
-    /// text allows (the record's own stamp is a little later).
+    /// Exits folded into a leaf line, held until the text reaches their
+    /// time so the stream stays in timestamp order across CPUs.
+    private var folded: [(ts: UInt64, item: TraceItem)] = []
+
+    private mutating func flushFolded(upTo timestamp: UInt64) {
+        var keep: [(ts: UInt64, item: TraceItem)] = []
+        for f in folded.sorted(by: { $0.ts < $1.ts }) {
+            if f.ts <= timestamp { emit(f.item) } else { keep.append(f) }
+        }
+        folded = keep
+    }
+
+    /// Turns a graph line into entry/exit events. A leaf ("func();") stands
+    /// for both records, but the printer dropped the exit record's own
+    /// time: the exit is stamped entry time + duration, the closest the
+    /// text allows (the record's stamp is later by the tracer's overhead).
     private mutating func emitGraph(_ g: FuncGraphLine, timestamp: UInt64, cpu: Int, pid: Int32,
                            comm: String, context: ExecutionContext) {
         func make(_ name: String, _ ts: UInt64, _ fields: [(String, FieldValue)]) -> TraceItem {
@@ -255,7 +282,8 @@ struct TextReaderCore {
             emit(make("funcgraph_entry", timestamp, entryFields(f, depth)))
         case .leaf(let f, let depth, let duration):
             emit(make("funcgraph_entry", timestamp, entryFields(f, depth)))
-            emit(make("funcgraph_exit", timestamp + (duration ?? 0), exitFields(f, depth)))
+            let exitTime = timestamp + (duration ?? 0)
+            folded.append((exitTime, make("funcgraph_exit", exitTime, exitFields(f, depth))))
         case .exit(let f, let depth, _):
             let name = graph.exit(cpu: cpu, depth: depth) ?? f
             emit(make("funcgraph_exit", timestamp, exitFields(name, depth)))

@@ -304,16 +304,24 @@ enum OtherFields {
             return PayloadFields.parse(payload, 0, payload.count)
         }
         let inside = payload.string(1, close)
+        // tracefs prints symbols ("sym+0x0/0x80"), trace-cmd the bare hex
+        // address ("%lx" of the format): an address stays a number.
+        func location(_ s: some StringProtocol) -> FieldValue {
+            let t = Substring(s).trimmingSpaces
+            if let v = UInt64(t, radix: 16) { return .unsigned(v) }
+            return .string(FunctionFields.symbol(t))
+        }
         var out: [(String, FieldValue)] = []
         if let arrow = inside.range(of: " <- ") {
-            let func_ = String(inside[arrow.upperBound...])
-            let ret = String(inside[..<arrow.lowerBound])
-            out.append(("__probe_func", .string(FunctionFields.symbol(func_))))
-            out.append(("__probe_ret_ip", .string(FunctionFields.symbol(ret))))
-            out.append(("__probe_func_sym", .string(FunctionFields.symbol(func_))))
+            // kretprobe: "(ret_ip <- func)".
+            let func_ = location(inside[arrow.upperBound...])
+            out.append(("__probe_func", func_))
+            out.append(("__probe_ret_ip", location(inside[..<arrow.lowerBound])))
+            if case .string = func_ { out.append(("__probe_func_sym", func_)) }
         } else {
-            out.append(("__probe_ip", .string(FunctionFields.symbol(inside))))
-            out.append(("__probe_ip_sym", .string(FunctionFields.symbol(inside))))
+            let ip = location(inside)
+            out.append(("__probe_ip", ip))
+            if case .string = ip { out.append(("__probe_ip_sym", ip)) }
         }
         out.append(contentsOf: PayloadFields.parse(payload, close + 1, payload.count))
         return out

@@ -10,6 +10,19 @@ enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fixtures")
 
+    /// Capture directories (holding trace.dat and the texts made from it).
+    static func captureDirectories(file: StaticString = #filePath, line: UInt = #line) -> [URL] {
+        let dirs = allFiles().filter { $0.lastPathComponent == "trace.dat" }
+            .map { $0.deletingLastPathComponent() }
+        if dirs.isEmpty { XCTFail("no capture with a trace.dat under \(root.path)", file: file, line: line) }
+        return dirs
+    }
+
+    /// Every text file `name` of the captures (report.txt, trace.txt, …).
+    static func texts(named name: String) -> [URL] {
+        allFiles().filter { $0.lastPathComponent == name }
+    }
+
     /// Every file under fixtures/ (the capture tool's cache excluded).
     static func allFiles() -> [URL] {
         guard let walker = FileManager.default.enumerator(
