@@ -13,7 +13,8 @@ import Darwin
 /// asking (the loads trap on a bad offset rather than read stray memory).
 public final class MemoryRegion: @unchecked Sendable {
     /// Usable bytes.
-    public private(set) var count: Int
+    // Read by every bounds check; see KBuffer for why unchecked.
+    @exclusivity(unchecked) public private(set) var count: Int
     let base: UnsafeMutableRawPointer?
     private let capacity: Int
     private let isMapped: Bool

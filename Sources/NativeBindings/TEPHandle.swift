@@ -10,6 +10,7 @@ public final class TEPHandle: @unchecked Sendable {
     let tep: OpaquePointer
     private var formatCache: [Int: EventFormat?] = [:]
     private var commCache: [Int32: String] = [:]
+    private var pendingKallsyms: [UInt8]?
 
     /// tep_alloc + tep_set_file_bigendian + tep_set_local_bigendian +
     /// tep_set_long_size, in tracecmd_alloc_fd's order.
@@ -30,8 +31,13 @@ public final class TEPHandle: @unchecked Sendable {
     /// (pre-2.6.31) format, which an empty header_page text also gives.
     @discardableResult
     public func parseHeaderPage(_ text: [UInt8], longSize: Int) -> Bool {
-        var buf = text.map { CChar(bitPattern: $0) } + [0]
-        return tep_parse_header_page(tep, &buf, UInt(text.count), Int32(longSize)) == 0
+        var buf = text
+        buf.append(0)
+        return buf.withUnsafeMutableBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) {
+                tep_parse_header_page(tep, $0.baseAddress, UInt(text.count), Int32(longSize)) == 0
+            }
+        }
     }
 
     /// Size of the page header's `commit` field: the kernel's long size.
@@ -51,19 +57,35 @@ public final class TEPHandle: @unchecked Sendable {
         }
     }
 
+    /// Keeps the kallsyms text to parse on first use (symbolize, printing):
+    /// counting events never needs symbols, and tep_parse_kallsyms (an
+    /// sscanf per line of /proc/kallsyms) is most of the time to open a file.
     public func parseKallsyms(_ text: [UInt8]) {
-        var buf = text.map { CChar(bitPattern: $0) } + [0]
-        _ = tep_parse_kallsyms(tep, &buf)
+        pendingKallsyms = text
+    }
+
+    /// Parses the kallsyms kept by `parseKallsyms`, once.
+    public func loadSymbols() {
+        guard let text = pendingKallsyms else { return }
+        pendingKallsyms = nil
+        Self.withCString(text) { _ = tep_parse_kallsyms(tep, $0) }
     }
 
     public func parsePrintkFormats(_ text: [UInt8]) {
-        var buf = text.map { CChar(bitPattern: $0) } + [0]
-        _ = tep_parse_printk_formats(tep, &buf)
+        Self.withCString(text) { _ = tep_parse_printk_formats(tep, $0) }
     }
 
     public func parseSavedCmdlines(_ text: [UInt8]) {
-        var buf = text.map { CChar(bitPattern: $0) } + [0]
-        _ = tep_parse_saved_cmdlines(tep, &buf)
+        Self.withCString(text) { _ = tep_parse_saved_cmdlines(tep, $0) }
+    }
+
+    /// `text` + NUL as a C string, for the parsers that want one.
+    private static func withCString(_ text: [UInt8], _ body: (UnsafePointer<CChar>) -> Void) {
+        var buf = text
+        buf.append(0)
+        buf.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
     }
 
     public func setCPUs(_ n: Int) { tep_set_cpus(tep, Int32(n)) }
@@ -105,6 +127,7 @@ public final class TEPHandle: @unchecked Sendable {
     /// address is not inside any known symbol (tep_find_function,
     /// tep_find_function_address).
     public func symbolize(_ address: UInt64) -> String? {
+        loadSymbols()
         guard let name = tep_find_function(tep, address) else { return nil }
         let start = tep_find_function_address(tep, address)
         let s = String(cString: name)
