@@ -193,3 +193,26 @@ final class ReportFunctionLineTests: XCTestCase {
         XCTAssertEqual(r["ret"]?.int64, 0)
     }
 }
+
+/// Layouts no fixture has yet (older kernels' 4-character flags, the TGID
+/// column, the function tracer's "func <-parent"). The lines are from real
+/// tracefs output posted publicly (a kernel bug report: function tracer,
+/// record-tgid on, 4-column flags); to be replaced by fixture captures.
+final class TracefsLayoutTests: XCTestCase {
+    func testTgidColumnFourFlagsAndFunctionTracer() throws {
+        let line = "           <...>-13267   (-------) [034] d... 6368755.192329: check_cfs_rq_runtime <-put_prev_entity"
+        let b = Array(line.utf8)
+        let h = try XCTUnwrap(EventLine.parseHead(b, 0..<b.count))
+        XCTAssertEqual(b.string(h.commStart, h.commEnd), "<...>")
+        XCTAssertEqual(h.pid, 13267)
+        XCTAssertNil(h.tgid)
+        XCTAssertEqual(h.cpu, 34)
+        XCTAssertEqual(h.context.flags, [.irqsOff])
+        XCTAssertEqual(h.context.preemptCount, 0)
+        XCTAssertEqual(h.timestamp, 6_368_755_192_329_000)
+        XCTAssertTrue(FunctionTracerLine.isFunctionLine(b, h.bodyStart, b.count))
+        let f = Dictionary(FunctionFields.functionEvent(b.string(h.bodyStart, b.count))!, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(f["ip"], .string("check_cfs_rq_runtime"))
+        XCTAssertEqual(f["parent_ip"], .string("put_prev_entity"))
+    }
+}
