@@ -81,6 +81,16 @@ final class OptionParityTests: XCTestCase {
         XCTAssertEqual(top.events, foo.events)
     }
 
+    func testV6InstanceBuffers() throws {
+        try assertParity(try content().writeV6(endianness: .little, instances: ["bar", "quux"]), "v6-instances.dat")
+    }
+
+    /// A latency trace is printed as its text after "cpus=N".
+    func testV6LatencyText() throws {
+        let text = "# tracer: irqsoff\n#\n  <idle>-0  0d.h1  10us : foo <-bar\n"
+        try assertParity(try content().writeV6(endianness: .little, latencyText: text), "latency.dat")
+    }
+
     private func text(_ s: String) -> [UInt8] { Array(s.utf8) + [0] }
 
     /// A counter clock prints raw timestamps ("%12d").

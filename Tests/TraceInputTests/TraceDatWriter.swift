@@ -72,7 +72,11 @@ struct TraceContent {
     // MARK: Writing
 
     /// Version 6 in either byte order (pages must already be in that order).
-    func writeV6(endianness: Endianness) -> [UInt8] {
+    /// `instances` adds BUFFER options and, after the top buffer's data,
+    /// a "flyrecord" block per instance holding the same pages
+    /// (update_buffer_cpu_offset_v6 in trace-output.c); `latencyText`
+    /// writes a latency trace instead of pages.
+    func writeV6(endianness: Endianness, instances: [String] = [], latencyText: String? = nil) -> [UInt8] {
         var w = BlockWriter(endianness: endianness)
         w.fileStart(version: "6", longSize: longSize, pageSize: pageSize)
         w.bytes(headerInfo(w.endianness))
@@ -83,23 +87,39 @@ struct TraceContent {
         w.bytes(cmdlinesBlock(w.endianness))
         w.u32(UInt32(cpus))
         w.bytes(Array("options  \0".utf8))
-        for o in textOptions {
+        for o in textOptions where latencyText == nil {
             w.u16(o.id)
             w.u32(UInt32(o.payload.count))
             w.bytes(o.payload)
         }
+        var bufferOffsetsAt: [Int] = []
+        for name in instances {
+            w.u16(3)
+            w.u32(UInt32(8 + name.utf8.count + 1))
+            bufferOffsetsAt.append(w.out.count)
+            w.u64(0)
+            w.bytes(Array(name.utf8) + [0])
+        }
         w.u16(0)
-        w.bytes(Array("flyrecord\0".utf8))
-        let pairsAt = w.out.count
-        for _ in 0..<cpus { w.u64(0); w.u64(0) }
-        w.u64(UInt64(clock.utf8.count))
-        w.bytes(Array(clock.utf8))
-        for (cpu, data) in cpuData.enumerated() {
-            w.align(pageSize)
-            let offset = w.out.count
-            w.bytes(data)
-            w.patch64(at: pairsAt + cpu * 16, UInt64(data.isEmpty ? 0 : offset))
-            w.patch64(at: pairsAt + cpu * 16 + 8, UInt64(data.count))
+        if let latencyText {
+            w.bytes(Array("latency  \0".utf8))
+            w.bytes(Array(latencyText.utf8))
+            return w.out
+        }
+        for buffer in [-1] + Array(instances.indices) {
+            if buffer >= 0 { w.patch64(at: bufferOffsetsAt[buffer], UInt64(w.out.count)) }
+            w.bytes(Array("flyrecord\0".utf8))
+            let pairsAt = w.out.count
+            for _ in 0..<cpus { w.u64(0); w.u64(0) }
+            w.u64(UInt64(clock.utf8.count))
+            w.bytes(Array(clock.utf8))
+            for (cpu, data) in cpuData.enumerated() {
+                w.align(pageSize)
+                let offset = w.out.count
+                w.bytes(data)
+                w.patch64(at: pairsAt + cpu * 16, UInt64(data.isEmpty ? 0 : offset))
+                w.patch64(at: pairsAt + cpu * 16 + 8, UInt64(data.count))
+            }
         }
         return w.out
     }

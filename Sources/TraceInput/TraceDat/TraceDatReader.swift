@@ -18,13 +18,17 @@ public final class TraceDatReader: TraceReader {
 
     public init(file: TraceDatFile, instance: String? = nil) throws {
         self.file = file
-        let name = instance ?? ""
-        guard let index = file.bufferIndex(named: name) ?? (name.isEmpty && !file.buffers.isEmpty ? 0 : nil)
-                ?? (file.buffers.isEmpty ? -1 : nil) else {
-            throw TraceInputError(path: file.path, section: "buffers",
-                                  message: "no instance named \"\(name)\" (instances: \(file.instanceNames.joined(separator: ", ")))")
+        if let name = instance, !name.isEmpty {
+            guard let index = file.bufferIndex(named: name) else {
+                throw TraceInputError(path: file.path, section: "buffers",
+                                      message: "no instance named \"\(name)\" (instances: \(file.instanceNames.joined(separator: ", ")))")
+            }
+            chosenBuffers = [index]
+        } else {
+            // The top buffer sorts first; a file of instances only starts
+            // with its first instance; a latency file has no buffer.
+            chosenBuffers = file.buffers.isEmpty ? [] : [0]
         }
-        chosenBuffers = index >= 0 ? [index] : []
         merge = CPUMerge(file.makeStreams(buffers: chosenBuffers))
         info = TraceInfo(path: file.path, format: .traceDat, fileVersion: file.fileVersion,
                          compression: file.compression, cpus: file.cpuCount)
