@@ -6,9 +6,9 @@ public struct ContextFlags: OptionSet, Sendable, Hashable {
 
     /// TRACE_FLAG_IRQS_OFF: local interrupts were disabled.
     public static let irqsOff = ContextFlags(rawValue: 0x01)
-    /// 0x02: TRACE_FLAG_BH_OFF since Linux 5.18 (bottom halves disabled);
-    /// TRACE_FLAG_IRQS_NOSUPPORT on older kernels.
-    public static let bhOff = ContextFlags(rawValue: 0x02)
+    /// TRACE_FLAG_IRQS_NOSUPPORT: the kernel cannot tell whether irqs were
+    /// off (no CONFIG_TRACE_IRQFLAGS_SUPPORT; printed 'X').
+    public static let irqsNoSupport = ContextFlags(rawValue: 0x02)
     /// TRACE_FLAG_NEED_RESCHED.
     public static let needResched = ContextFlags(rawValue: 0x04)
     /// TRACE_FLAG_HARDIRQ: in hard interrupt context.
@@ -19,6 +19,9 @@ public struct ContextFlags: OptionSet, Sendable, Hashable {
     public static let preemptResched = ContextFlags(rawValue: 0x20)
     /// TRACE_FLAG_NMI.
     public static let nmi = ContextFlags(rawValue: 0x40)
+    /// TRACE_FLAG_BH_OFF (Linux 5.18+): bottom halves were disabled
+    /// (printed 'b', or 'D' with irqs off).
+    public static let bhOff = ContextFlags(rawValue: 0x80)
 }
 
 /// What the kernel recorded about the context an event fired in.
