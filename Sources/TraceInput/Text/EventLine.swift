@@ -39,7 +39,10 @@ enum ColumnStyle: Sendable {
 enum EventLine {
     /// Parses the head of `line` (a range of `b`), nil when it is not an
     /// event line.
-    static func parseHead(_ b: [UInt8], _ line: Range<Int>) -> EventLineHead? {
+    /// `latencyDialect` says who printed "cpu+flags" columns: trace-cmd
+    /// report -l (libtraceevent) or tracefs' latency-format (the kernel).
+    static func parseHead(_ b: [UInt8], _ line: Range<Int>,
+                          latencyDialect: LatencyDialect = .libtraceevent) -> EventLineHead? {
         let start = line.lowerBound, end = line.upperBound
         // Find the first ": " (or ":" at the end) preceded by a timestamp.
         var k = start
@@ -61,7 +64,7 @@ enum EventLine {
                 tsStart = rel.start
             }
             guard tsStart > start, let ts = stamp else { continue }
-            if var head = parseColumns(b, start, tsStart) {
+            if var head = parseColumns(b, start, tsStart, latencyDialect) {
                 head.timestamp = ts.ns
                 head.timestampDigits = ts.digits
                 head.bodyStart = colon + 1 < end ? colon + 2 : end
@@ -72,7 +75,8 @@ enum EventLine {
     }
 
     /// Parses "comm-pid [(tgid)] cpu-and-flags" in `start..<limit`.
-    private static func parseColumns(_ b: [UInt8], _ start: Int, _ limit: Int) -> EventLineHead? {
+    private static func parseColumns(_ b: [UInt8], _ start: Int, _ limit: Int,
+                                     _ latencyDialect: LatencyDialect) -> EventLineHead? {
         var p = b.trimTrailingSpaces(start, limit)
         guard p > start else { return nil }
         var tokStart = p
@@ -86,7 +90,7 @@ enum EventLine {
         } else {
             // Either "[001] d..2." (flags after the CPU) or "1d..2." (-l).
             let flagsStart = tokStart
-            var q = b.trimTrailingSpaces(start, tokStart)
+            let q = b.trimTrailingSpaces(start, tokStart)
             var bracketStart = q
             while bracketStart > start && !ASCII.isSpace(b[bracketStart - 1]) { bracketStart -= 1 }
             if let c = bracketCPU(b, bracketStart, q),
@@ -99,12 +103,11 @@ enum EventLine {
                 while d < p && ASCII.isDigit(b[d]) { d += 1 }
                 guard d > flagsStart, d - flagsStart <= 4,
                       let c = b.parseDecimal(flagsStart, d),
-                      let ctx = LatencyColumns.parse(b, d, p, dialect: .libtraceevent)
+                      let ctx = LatencyColumns.parse(b, d, p, dialect: latencyDialect)
                 else { return nil }
                 cpu = Int(c)
                 context = ctx
                 style = .latencyCPU
-                q = flagsStart
                 tokStart = flagsStart
             }
         }

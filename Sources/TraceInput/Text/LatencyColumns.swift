@@ -8,9 +8,11 @@
 ///   resched), `n`, `p`; hard/soft irq `Z` (NMI in hardirq), `z`, `H`, `h`,
 ///   `s`; then preempt depth and (since 5.13) migrate-disable, one hex
 ///   nibble or `.` each: 4 or 5 characters.
-/// - libtraceevent (`trace-cmd report -l`): 1.7 prints the same letters
-///   (checked against `report -l -R`, which prints the raw flags: 0x25 is
-///   "dN", 0x2d "dNh", 0x11 "d.s"), but older releases printed the whole
+/// - libtraceevent (`trace-cmd report -l`, data_latency_format): irqs-off
+///   only `d` or `X` (0x02), need-resched `N` for TRACE_FLAG_NEED_RESCHED
+///   alone (checked against `report -l -R`, which prints the raw flags:
+///   0x05 and 0x25 both print "dN"), no NMI or BH-off letters; 1.7 prints
+///   the count as two nibbles like the kernel, older releases the whole
 ///   preempt_count byte in hex, so a wider count column is read as hex.
 enum LatencyDialect {
     case kernel
@@ -27,14 +29,14 @@ enum LatencyColumns {
         case UInt8(ascii: "D"): flags.formUnion([.irqsOff, .bhOff])
         case UInt8(ascii: "d"): flags.insert(.irqsOff)
         case UInt8(ascii: "b"): flags.insert(.bhOff)
-        // 'X' is the 0x02 bit on the kernels that print it (IRQS_NOSUPPORT
-        // before 5.18) and in libtraceevent (which prints 0x02 as 'X').
-        case UInt8(ascii: "X"): flags.insert(.bhOff)
+        case UInt8(ascii: "X"): flags.insert(.irqsNoSupport)
         case ASCII.dot: break
         default: return nil
         }
         switch b[from + 1] {
-        case UInt8(ascii: "N"): flags.formUnion([.needResched, .preemptResched])
+        case UInt8(ascii: "N"):
+            flags.insert(.needResched)
+            if dialect == .kernel { flags.insert(.preemptResched) }
         case UInt8(ascii: "n"): flags.insert(.needResched)
         case UInt8(ascii: "p"): flags.insert(.preemptResched)
         // Lazy-preemption kernels (6.13+) add 'L', 'B', 'b'; their bits are

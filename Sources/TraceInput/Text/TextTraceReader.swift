@@ -48,6 +48,9 @@ struct TextReaderCore {
     private var pendingLost: [EventsLost] = []
     private var heldLine: Range<Int>?
     private var cpusFromHeader = false
+    /// tracefs latency-format and report -l print "cpu+flags" alike, with
+    /// different letters: the tracefs header says which.
+    private var latencyDialect = LatencyDialect.libtraceevent
     private var lastTimestamp: UInt64 = 0
     private static let maxDamageSamples = 5
 
@@ -87,6 +90,7 @@ struct TextReaderCore {
                 if b.hasPrefix("# tracer:", at: line.lowerBound, end: line.upperBound) {
                     sawTracefsHeader = true
                     info.format = .ftraceText
+                    latencyDialect = .kernel
                 }
                 if let n = TextSniffer.processorCount(b, line) {
                     info.cpus = n
@@ -97,9 +101,11 @@ struct TextReaderCore {
                 return
             case .other:
                 if lines.lastLineWasTruncated || !TextSniffer.isPrintable(b, line) {
-                    throw refusal(line: lines.lineNumber)
+                    guard sawHeader else { throw refusal(line: lines.lineNumber) }
+                    noteDamage(line: lines.lineNumber, b, line)
+                    continue
                 }
-                if let head = EventLine.parseHead(b, line) {
+                if let head = EventLine.parseHead(b, line, latencyDialect: latencyDialect) {
                     // "cpu+flags" columns without a tracefs header: report -l.
                     if head.style == .latencyCPU && !sawTracefsHeader { info.format = .traceCmdReport }
                     heldLine = line
@@ -146,7 +152,7 @@ struct TextReaderCore {
                 line = l
             } else {
                 if !folded.isEmpty {
-                    for f in folded { emit(f.item) }
+                    for f in folded.sorted(by: { $0.timestamp < $1.timestamp }) { emit(.event(f)) }
                     folded.removeAll()
                     continue
                 }
@@ -179,7 +185,7 @@ struct TextReaderCore {
         case .lost(let cpu, let count):
             pendingLost.append(EventsLost(cpu: cpu, timestamp: 0, count: count))
         case .other:
-            if let head = EventLine.parseHead(b, line) {
+            if let head = EventLine.parseHead(b, line, latencyDialect: latencyDialect) {
                 if !eventLine(head, b, line) { noteDamage(line: lines.lineNumber, b, line) }
             } else if !funcGraphTracerLine(b, line) {
                 noteDamage(line: lines.lineNumber, b, line)
@@ -212,7 +218,7 @@ struct TextReaderCore {
         let payloadEnd = b.trimTrailingSpaces(payloadStart, end)
         let comm = b.string(head.commStart, head.commEnd)
         if !cpusFromHeader && head.cpu >= info.cpus { info.cpus = head.cpu + 1 }
-        flushLost(at: head.timestamp)
+        flushLost(at: head.timestamp, cpu: head.cpu)
         lastTimestamp = head.timestamp
 
         if entry.system == "ftrace" && (entry.name == "funcgraph_entry" || entry.name == "funcgraph_exit") {
@@ -244,8 +250,8 @@ struct TextReaderCore {
 
     /// Called before an event stamped `timestamp` is emitted: what waits
     /// for a later event's time goes out first.
-    private mutating func flushLost(at timestamp: UInt64) {
-        if !folded.isEmpty { flushFolded(upTo: timestamp) }
+    private mutating func flushLost(at timestamp: UInt64, cpu: Int) {
+        if !folded.isEmpty { flushFolded(upTo: timestamp, cpu: cpu) }
         guard !pendingLost.isEmpty else { return }
         for var lost in pendingLost {
             lost.timestamp = timestamp
@@ -256,12 +262,23 @@ struct TextReaderCore {
 
     /// Exits folded into a leaf line, held until the text reaches their
     /// time so the stream stays in timestamp order across CPUs.
-    private var folded: [(ts: UInt64, item: TraceItem)] = []
+    private var folded: [TraceEvent] = []
 
-    private mutating func flushFolded(upTo timestamp: UInt64) {
-        var keep: [(ts: UInt64, item: TraceItem)] = []
-        for f in folded.sorted(by: { $0.ts < $1.ts }) {
-            if f.ts <= timestamp { emit(f.item) } else { keep.append(f) }
+    /// Emits the folded exits due before an event at `timestamp` on `cpu`.
+    /// The CPU's next record came after its exit record, so an exit whose
+    /// entry + duration estimate runs past that event is stamped with the
+    /// event's time instead (order within a CPU is never broken).
+    private mutating func flushFolded(upTo timestamp: UInt64, cpu: Int) {
+        var keep: [TraceEvent] = []
+        for var f in folded.sorted(by: { $0.timestamp < $1.timestamp }) {
+            if f.timestamp <= timestamp {
+                emit(.event(f))
+            } else if f.cpu == cpu {
+                f.timestamp = timestamp
+                emit(.event(f))
+            } else {
+                keep.append(f)
+            }
         }
         folded = keep
     }
@@ -283,7 +300,10 @@ struct TextReaderCore {
         case .leaf(let f, let depth, let duration):
             emit(make("funcgraph_entry", timestamp, entryFields(f, depth)))
             let exitTime = timestamp + (duration ?? 0)
-            folded.append((exitTime, make("funcgraph_exit", exitTime, exitFields(f, depth))))
+            // The exit record's own flags are not printed either.
+            folded.append(TraceEvent(timestamp: exitTime, cpu: cpu, pid: pid, comm: comm, context: .unknown,
+                                     system: "ftrace", name: "funcgraph_exit",
+                                     fields: EventFields(exitFields(f, depth))))
         case .exit(let f, let depth, _):
             let name = graph.exit(cpu: cpu, depth: depth) ?? f
             emit(make("funcgraph_exit", timestamp, exitFields(name, depth)))
@@ -314,7 +334,7 @@ struct TextReaderCore {
         if let (cpu, graphLine, ts, task) = g.event {
             if !cpusFromHeader && cpu >= info.cpus { info.cpus = cpu + 1 }
             let t = ts ?? lastTimestamp
-            flushLost(at: t)
+            flushLost(at: t, cpu: cpu)
             lastTimestamp = t
             emitGraph(graphLine, timestamp: t, cpu: cpu, pid: task?.pid ?? -1,
                       comm: task?.comm ?? "", context: g.context)

@@ -313,10 +313,15 @@ enum OtherFields {
         }
         var out: [(String, FieldValue)] = []
         if let arrow = inside.range(of: " <- ") {
-            // kretprobe: "(ret_ip <- func)".
-            let func_ = location(inside[arrow.upperBound...])
+            // kretprobe. The kernel prints "(ret_ip+off <- func)"
+            // (print_kretprobe_event); the format's print fmt, which
+            // trace-cmd uses, is "(%lx <- %lx)" of func, then ret_ip.
+            let left = location(inside[..<arrow.lowerBound])
+            let right = location(inside[arrow.upperBound...])
+            let bothHex = left.string == nil && right.string == nil
+            let func_ = bothHex ? left : right
             out.append(("__probe_func", func_))
-            out.append(("__probe_ret_ip", location(inside[..<arrow.lowerBound])))
+            out.append(("__probe_ret_ip", bothHex ? right : left))
             if case .string = func_ { out.append(("__probe_func_sym", func_)) }
         } else {
             let ip = location(inside)
