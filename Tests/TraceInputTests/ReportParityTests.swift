@@ -5,21 +5,21 @@ import XCTest
 final class ReportParityTests: XCTestCase {
     func testDumpMatchesTraceCmdReportN() throws {
         for path in Fixtures.traceDatFiles() {
-            assertSameReport(try Fixtures.dump(path), try Fixtures.traceCmdReport(["-N"], path), "report -N \(path)")
+            assertSameReport(try Fixtures.dump(path), try Fixtures.reference(["-N"], path), "report -N \(path)")
         }
     }
 
     func testRawDumpMatchesTraceCmdReportR() throws {
         for path in Fixtures.traceDatFiles() {
             assertSameReport(try Fixtures.dump(path, options: DumpOptions(raw: true)),
-                             try Fixtures.traceCmdReport(["-N", "-R"], path), "report -N -R \(path)")
+                             try Fixtures.reference(["-N", "-R"], path), "report -N -R \(path)")
         }
     }
 
     func testCPUFilterMatchesTraceCmd() throws {
         let path = try Fixtures.smallest { $0.cpuCount > 1 && !$0.isLatencyTrace }
         assertSameReport(try Fixtures.dump(path, options: DumpOptions(cpus: [1])),
-                         try Fixtures.traceCmdReport(["-N", "--cpu", "1"], path), "report -N --cpu 1 \(path)")
+                         try Fixtures.reference(["-N", "--cpu", "1"], path), "report -N --cpu 1 \(path)")
     }
 
     /// stats counts what dump prints: one line per event.
