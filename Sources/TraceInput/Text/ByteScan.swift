@@ -120,4 +120,13 @@ extension Array where Element == UInt8 {
     func string(_ from: Int, _ to: Int) -> String {
         String(decoding: self[from..<to], as: UTF8.self)
     }
+
+    /// A printed symbol reduced to its name, as a String built once:
+    /// "  do_sys_open+0x0/0x2a0 [mod]" → "do_sys_open".
+    func symbolString(_ from: Int, _ to: Int) -> String {
+        let s = skipSpaces(from, to)
+        var e = s
+        while e < to && self[e] != ASCII.space && self[e] != ASCII.plus { e += 1 }
+        return string(s, e)
+    }
 }

@@ -53,7 +53,7 @@ enum FuncGraphLines {
     static func parse(_ b: [UInt8], _ from: Int, _ to: Int) -> FuncGraphLine? {
         let s = b.skipSpaces(from, to)
         if b.hasPrefix("--> ", at: s, end: to) || b.hasPrefix("<-- ", at: s, end: to) {
-            return parseRaw(b.string(s, to))
+            return parseRaw(b, s, to)
         }
         guard let bar = b.find(ASCII.pipe, s, to) else { return nil }
         let duration = parseDuration(b, s, bar)
@@ -76,11 +76,11 @@ enum FuncGraphLines {
             let nameEnd = b.trimTrailingSpaces(i, end - 1)
             guard nameEnd - i > 2, b[nameEnd - 1] == ASCII.closeParen,
                   b[nameEnd - 2] == ASCII.openParen else { return nil }
-            return .entry(func: FunctionFields.symbol(b.string(i, nameEnd - 2)), depth: depth)
+            return .entry(func: b.symbolString(i, nameEnd - 2), depth: depth)
         }
         if end - i > 3, b[end - 1] == ASCII.semicolon, b[end - 2] == ASCII.closeParen,
            b[end - 3] == ASCII.openParen {
-            return .leaf(func: FunctionFields.symbol(b.string(i, end - 3)), depth: depth,
+            return .leaf(func: b.symbolString(i, end - 3), depth: depth,
                          durationNs: duration)
         }
         return nil
@@ -100,24 +100,34 @@ enum FuncGraphLines {
         return us * 1000 + frac
     }
 
-    private static func parseRaw(_ text: String) -> FuncGraphLine? {
-        let t = Substring(text)
-        let isEntry = t.hasPrefix("-->")
-        let body = t.dropFirst(4)
-        guard let open = body.firstIndex(of: "("),
-              let close = body[open...].firstIndex(of: ")"),
-              let depth = Int(body[body.index(after: open)..<close]) else { return nil }
-        let func_ = FunctionFields.symbol(body[..<open])
+    /// "--> func (depth)" / "<-- func (depth) (start: %llx  end: %llx) over: %d".
+    private static func parseRaw(_ b: [UInt8], _ from: Int, _ to: Int) -> FuncGraphLine? {
+        let isEntry = b[from] == ASCII.minus
+        let nameStart = from + 4
+        guard let open = b.find(ASCII.openParen, nameStart, to),
+              let close = b.find(ASCII.closeParen, open, to),
+              let depthValue = b.parseDecimal(open + 1, close), depthValue < 1 << 16 else { return nil }
+        let depth = Int(depthValue)
+        let func_ = b.symbolString(nameStart, open)
         if isEntry { return .entry(func: func_, depth: depth) }
-        let rest = body[body.index(after: close)...]
-        guard let s = rest.range(of: "start: "), let e = rest.range(of: "end: ") else {
+        guard let call = hexAfter("start: ", b, close, to), let ret = hexAfter("end: ", b, close, to) else {
             return .exit(func: func_, depth: depth, durationNs: nil)
         }
-        let startHex = rest[s.upperBound...].prefix(while: { $0.isHexDigit })
-        let endHex = rest[e.upperBound...].prefix(while: { $0.isHexDigit })
-        guard let call = UInt64(startHex, radix: 16), let ret = UInt64(endHex, radix: 16) else {
-            return nil
-        }
         return .rawExit(func: func_, depth: depth, calltime: call, rettime: ret)
+    }
+
+    /// The hex number after `label` in `from..<to`.
+    private static func hexAfter(_ label: StaticString, _ b: [UInt8], _ from: Int, _ to: Int) -> UInt64? {
+        var i = from
+        while i < to {
+            if b.hasPrefix(label, at: i, end: to) {
+                let h = i + label.utf8CodeUnitCount
+                var e = h
+                while e < to && ASCII.hexValue(b[e]) != nil { e += 1 }
+                return b.parseHex(h, e)
+            }
+            i += 1
+        }
+        return nil
     }
 }

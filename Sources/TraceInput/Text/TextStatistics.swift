@@ -6,6 +6,8 @@ extension TraceStatistics {
         var stats = TraceStatistics(path: reader.info.path, format: reader.info.format.rawValue,
                                     fileVersion: 0, compression: reader.info.compression,
                                     cpus: 0, instances: [])
+        reader.countsOnly = true
+        defer { reader.countsOnly = false }
         var byCPU: [Int] = []
         // Names are few: a short list searched from the last hit is cheaper
         // per event than hashing the name into a dictionary.

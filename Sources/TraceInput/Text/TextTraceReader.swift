@@ -21,6 +21,14 @@ public final class TextTraceReader: TraceReader {
 
     public func next() throws -> TraceItem? { try core.next() }
 
+    /// For counting passes (stats): events come without their fields,
+    /// which saves copying every payload, as the trace.dat stats path
+    /// reads record headers only.
+    var countsOnly: Bool {
+        get { core.countsOnly }
+        set { core.countsOnly = newValue }
+    }
+
     /// Cheap content check for the format detector: true for gzip data
     /// (text is the only gzip input mmaudit takes; the reader checks the
     /// inflated content) and for a prefix whose lines look like ftrace text.
@@ -48,6 +56,8 @@ struct TextReaderCore {
     private var pendingLost: [EventsLost] = []
     private var heldLine: Range<Int>?
     private var cpusFromHeader = false
+    /// Set for counting passes: events carry no fields.
+    var countsOnly = false
     /// tracefs latency-format and report -l print "cpu+flags" alike, with
     /// different letters: the tracefs header says which.
     private var latencyDialect = LatencyDialect.libtraceevent
@@ -228,7 +238,8 @@ struct TextReaderCore {
                       context: head.context)
             return true
         }
-        let payload = Array(b[payloadStart..<payloadEnd])
+        // Counting passes (stats) never read fields: no payload copy.
+        let payload = countsOnly ? [] : Array(b[payloadStart..<payloadEnd])
         let event = TraceEvent(timestamp: head.timestamp, cpu: head.cpu, pid: head.pid, comm: comm,
                                context: head.context, system: entry.system, name: entry.name,
                                fields: EventFields(TextFieldDecoder(kind: entry.kind, payload: payload)))

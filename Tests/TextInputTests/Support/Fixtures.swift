@@ -45,17 +45,6 @@ enum Fixtures {
         return dats
     }
 
-    /// Text captures whose first bytes say they are tracefs `trace` text
-    /// (the "# tracer:" header), found by content.
-    static func tracefsTexts() -> [URL] {
-        allFiles().filter { url in
-            guard ["txt", "trace", "gz", ""].contains(url.pathExtension) || url.lastPathComponent.hasPrefix("trace") else { return false }
-            guard let h = FileHandle(forReadingAtPath: url.path) else { return false }
-            defer { try? h.close() }
-            let head = (try? h.read(upToCount: 256)) ?? Data()
-            return String(decoding: head, as: UTF8.self).hasPrefix("# tracer:")
-        }
-    }
 }
 
 /// `trace-cmd report` text made from a trace.dat fixture, cached in the
