@@ -218,3 +218,32 @@ final class TracefsLayoutTests: XCTestCase {
         XCTAssertEqual(f["parent_ip"], .string("put_prev_entity"))
     }
 }
+
+/// The function_graph tracer's own tracefs output. No fixture has it yet;
+/// the lines are quoted from the kernel's Documentation/trace/ftrace.rst
+/// ("function graph tracer" section), which shows real output.
+final class FuncGraphTracerLineTests: XCTestCase {
+    private func parse(_ s: String, _ tasks: inout FuncGraphTracerLine.Tasks) -> FuncGraphTracerLine? {
+        let b = Array(s.utf8)
+        return FuncGraphTracerLine.parse(b, 0..<b.count, tracker: &tasks)
+    }
+
+    func testCallLinesAndDepth() throws {
+        var tasks = FuncGraphTracerLine.Tasks()
+        let entry = try XCTUnwrap(parse(" 0)               |    do_sys_open() {", &tasks)?.event)
+        XCTAssertEqual(entry.cpu, 0)
+        guard case .entry("do_sys_open", 1) = entry.line else { return XCTFail("\(entry.line)") }
+        let leaf = try XCTUnwrap(parse(" 0)   1.382 us    |          __might_sleep();", &tasks)?.event)
+        guard case .leaf("__might_sleep", 4, 1382?) = leaf.line else { return XCTFail("\(leaf.line)") }
+        let exit = try XCTUnwrap(parse(" 0)   2.478 us    |        }", &tasks)?.event)
+        guard case .exit(nil, 3, 2478?) = exit.line else { return XCTFail("\(exit.line)") }
+        XCTAssertNil(exit.timestamp)
+    }
+
+    func testReaderAcceptsTheHeader() {
+        // "# tracer: function_graph" and the column legend are headers.
+        for line in ["# tracer: function_graph", "# CPU  DURATION                  FUNCTION CALLS"] {
+            XCTAssertTrue(TextSniffer.looksLikeText(Array((line + "\n").utf8), isWholeFile: true), line)
+        }
+    }
+}

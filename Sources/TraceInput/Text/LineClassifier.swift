@@ -5,7 +5,7 @@ enum TextLine {
     case blank
     /// "# ..." headers of tracefs `trace` (tracer, entries, column legend).
     case comment
-    /// trace-cmd report's preamble: "cpus=2", "version = 7".
+    /// trace-cmd report's preamble: "cpus=2", "version = 7", "CPU 0 is empty".
     case cpuCount(Int)
     case preamble
     /// tracefs "CPU:1 [LOST 12 EVENTS]"; trace-cmd "CPU:1 [12 EVENTS
@@ -28,8 +28,12 @@ enum LineClassifier {
         let c = b[start]
         if c == ASCII.hash { return .comment }
         // Event lines start with the padded comm; these starts are rare.
-        if c == UInt8(ascii: "C"), b.hasPrefix("CPU:", at: start, end: end) {
-            return cpuMarker(b, start + 4, end)
+        if c == UInt8(ascii: "C"), b.hasPrefix("CPU", at: start, end: end) {
+            if b.hasPrefix("CPU:", at: start, end: end) { return cpuMarker(b, start + 4, end) }
+            // Older trace-cmd prints "CPU 0 is empty" before "cpus=2".
+            let t = b.trimTrailingSpaces(start, end)
+            if t - start > 13, b[start + 3] == ASCII.space,
+               b.hasPrefix(" is empty", at: t - 9, end: t) { return .preamble }
         }
         if c == UInt8(ascii: "c"), b.hasPrefix("cpus=", at: start, end: end),
            let n = b.parseDecimal(start + 5, b.trimTrailingSpaces(start, end)) {

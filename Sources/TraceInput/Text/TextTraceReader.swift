@@ -88,8 +88,10 @@ struct TextReaderCore {
             examined += 1
             let b = lines.bytes
             switch LineClassifier.classify(b, line) {
-            case .blank, .preamble, .continuation, .bufferMarker:
+            case .blank, .continuation, .bufferMarker:
                 continue
+            case .preamble:
+                sawHeader = true
             case .cpuCount(let n):
                 info.format = .traceCmdReport
                 info.cpus = n
