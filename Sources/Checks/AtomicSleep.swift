@@ -88,7 +88,10 @@ public final class AtomicSleep: Check {
             return nil
         }
         let how = episode.points.map(\.how.description)
-        let reasonKinds = Set(reasons.map(\.kind)).sorted()
+        // Only reasons that events show (locks, spans) go into the signature:
+        // the context flags are missing from some sources (report text
+        // without -l), and the same sleep must match across sources.
+        let reasonKinds = Set(reasons.filter(\.isFromEvents).map(\.kind)).sorted()
         let openContext = first.openSpans.map { "\($0.event) \($0.text)" }
             + ["preempt depth \(last.context.preemptDepth)"]
         return Violation(

@@ -19,6 +19,11 @@ public final class UnbalancedInvalidation: Check {
             + "__mmu_notifier_invalidate_range_start/_end, or a driver's events bound in a rules file")
 
     public private(set) var violations: [Violation] = []
+    /// Findings per channel, kept until the end: a channel whose ends are
+    /// not in the trace at all (function_graph filtered on the _start
+    /// function, a kprobe on _start only) cannot be judged.
+    private var pending: [(channel: String, violation: Violation)] = []
+    private var channelsWithEnds: Set<String> = []
 
     public init() {}
 
@@ -33,22 +38,28 @@ public final class UnbalancedInvalidation: Check {
 
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
+        case .invalidationEnded(let r):
+            channelsWithEnds.insert(r.channel)
         case .invalidationMismatched(let open, let end, let s, let e):
+            channelsWithEnds.insert(open.channel)
             let ended = (s.flatMap { s in e.map { "[0x\(String(s, radix: 16)), 0x\(String($0, radix: 16)))" } })
                 ?? "another range"
             report(.error, at: end, comm: open.comm,
                    message: "invalidation of \(open.rangeText) began but the end names \(ended)",
                    kind: "mismatched-range", channel: open.channel, evidence: [open.begin, end])
         case .invalidationAbandoned(let r, let cause):
-            if cause == .enclosingGatherEnded || r.blockable == false {
+            if r.blockable == false || (cause == .enclosingGatherEnded && r.blockable == nil) {
                 failedStart(r)
             } else {
+                let why = cause == .taskExited ? "the task exited with it open"
+                    : "its tlb gather finished first, and a blockable start cannot fail"
                 report(.error, at: r.begin, comm: r.comm,
                        message: "invalidation of \(r.rangeText) (\(InvalidateRange.eventName(r.notifierEvent))) "
-                           + "never ended: a later range of the same task ended while it stayed open",
+                           + "never ended: \(why)",
                        kind: "begin-without-end", channel: r.channel, evidence: [r.begin])
             }
         case .invalidationWithoutBegin(let end, _, let channel, let seenBefore):
+            channelsWithEnds.insert(channel)
             report(seenBefore ? .error : .note, at: end, comm: end.comm,
                    message: seenBefore
                        ? "invalidate end with no open begin in this task"
@@ -72,6 +83,7 @@ public final class UnbalancedInvalidation: Check {
                 }
             }
         }
+        violations = pending.filter { channelsWithEnds.contains($0.channel) }.map(\.violation)
     }
 
     /// mmu_notifier_invalidate_range_start_nonblock() may fail with -EAGAIN,
@@ -86,10 +98,10 @@ public final class UnbalancedInvalidation: Check {
 
     private func report(_ severity: Severity, at e: EvidenceEvent, comm: String, message: String,
                         kind: String, channel: String, evidence: [EvidenceEvent]) {
-        violations.append(Violation(
+        pending.append((channel, Violation(
             rule: Self.info.id, severity: severity, timestamp: e.timestamp, cpu: e.cpu, pid: e.pid,
             comm: comm, message: "\(comm)-\(e.pid): \(message)",
             signature: [Self.info.id, kind, channel, Violation.stableComm(comm)].joined(separator: "|"),
-            evidence: evidence))
+            evidence: evidence)))
     }
 }

@@ -55,7 +55,7 @@ public final class TraceModel {
         guard bindings.binds(key) else { return }
         for bound in bindings.bind(event, key: key, functions: functions) {
             roleCounts[bound.role, default: 0] += 1
-            apply(bound, key: key)
+            apply(bound, key: EventKey(bound.event.system, bound.event.name))
         }
     }
 
@@ -78,11 +78,15 @@ public final class TraceModel {
         (0x1, "S"), (0x2, "D"), (0x4, "T"), (0x8, "t"), (0x10, "X"), (0x20, "Z"), (0x40, "P"), (0x80, "I"),
     ]
     static let sleepingStates: UInt64 = 0x1 | 0x2 | 0x4 | 0x8 | 0x40 | 0x80
+    static let exitStates: UInt64 = 0x10 | 0x20
 
     private func taskSwitch(_ e: TraceEvent) {
         let prevPid = Int32(truncatingIfNeeded: e.fields.int("prev_pid") ?? Int64(e.pid))
         let nextPid = Int32(truncatingIfNeeded: e.fields.int("next_pid") ?? -1)
         let state = e.fields.uint("prev_state") ?? 0
+        if state & Self.exitStates != 0 {
+            abandon(pid: prevPid, cause: .taskExited) { _ in true }
+        }
         if state & Self.sleepingStates != 0 {
             let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
             sleep(pid: prevPid, how: .switchedOut(state: letters), event: e, key: Self.schedSwitch)
@@ -166,32 +170,37 @@ public final class TraceModel {
         }
     }
 
+    /// Ranges nest: splitting a huge PMD inside a zap (mm/huge_memory.c
+    /// __split_huge_pmd) opens a range of its own while the zap's is open.
+    /// So an end closes the most recent open begin of its channel with the
+    /// same range; without range fields (function tracer), the most recent.
     private func invalidationEnd(_ b: BoundEvent, channel: String) {
         let e = b.event, a = b.arguments
         let seen = tasks[e.pid]!.closedChannels.contains(channel)
         tasks[e.pid]!.closedChannels.insert(channel)
-        // The most recent open begin of this channel (and mm, when both say).
-        guard let i = tasks[e.pid]!.openRanges.lastIndex(where: {
-            $0.channel == channel && (a.mm == nil || $0.mm == nil || $0.mm == a.mm)
-        }) else {
+        let open = tasks[e.pid]!.openRanges
+        let sameChannel = open.indices.filter {
+            open[$0].channel == channel && (a.mm == nil || open[$0].mm == nil || open[$0].mm == a.mm)
+        }
+        let exact = sameChannel.last {
+            a.start == nil || a.end == nil || (open[$0].start == a.start && open[$0].end == a.end)
+        }
+        guard let i = exact ?? sameChannel.last else {
             tell(.invalidationWithoutBegin(end: evidence(e), mm: a.mm, channel: channel, seenBefore: seen))
             return
         }
         var r = tasks[e.pid]!.openRanges.remove(at: i)
-        abandon(pid: e.pid, cause: .laterRangeEnded) {
-            $0.channel == channel && $0.begin.timestamp <= r.begin.timestamp && $0.mm == r.mm
-        }
         let end = evidence(e)
         r.finish = end
-        if let s = a.start, let en = a.end, let rs = r.start, let re = r.end, s != rs || en != re {
-            tell(.invalidationMismatched(open: r, end: end, endStart: s, endEnd: en))
+        if exact == nil {
+            tell(.invalidationMismatched(open: r, end: end, endStart: a.start, endEnd: a.end))
         } else {
             tell(.invalidationEnded(r))
         }
     }
 
     private func abandon(pid: Int32, cause: AbandonCause, where given: (InvalidateRange) -> Bool) {
-        let gone = tasks[pid]!.openRanges.filter(given)
+        guard let gone = tasks[pid]?.openRanges.filter(given) else { return }
         guard !gone.isEmpty else { return }
         tasks[pid]!.openRanges.removeAll(where: given)
         for r in gone { tell(.invalidationAbandoned(r, cause: cause)) }

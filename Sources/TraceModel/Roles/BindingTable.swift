@@ -12,6 +12,9 @@ public struct BoundEvent: Sendable {
 /// All bindings in force, indexed for the per-event lookup.
 public struct BindingTable: Sendable {
     private var byKey: [EventKey: [RoleBinding]] = [:]
+    /// By event name alone, for sources that do not say the system:
+    /// `trace-cmd report` text prints "invalidate_start:", not its system.
+    private var byName: [String: [RoleBinding]] = [:]
     /// Spans the rules declare atomic (see RulesFile).
     public private(set) var atomicSpans: Set<AtomicSpan> = []
     public private(set) var bindings: [RoleBinding] = []
@@ -23,6 +26,7 @@ public struct BindingTable: Sendable {
 
     public mutating func add(_ binding: RoleBinding) {
         byKey[binding.event, default: []].append(binding)
+        byName[binding.event.name, default: []].append(binding)
         bindings.append(binding)
     }
 
@@ -33,16 +37,21 @@ public struct BindingTable: Sendable {
 
     /// Whether any binding concerns events of this key (cheap pre-filter).
     public func binds(_ key: EventKey) -> Bool {
-        byKey[key] != nil || byKey[EventKey(key.system, "*")] != nil
+        if key.system.isEmpty { return byName[key.name] != nil }
+        return byKey[key] != nil || byKey[EventKey(key.system, "*")] != nil
     }
 
     /// The roles `event` plays. Function-named bindings match only when the
     /// event names that function.
     public func bind(_ event: TraceEvent, key: EventKey, functions: FunctionNames) -> [BoundEvent] {
         // "system:*" bindings (kprobes, named freely) apply to every event of the system.
-        let exact = byKey[key], wildcard = byKey[EventKey(key.system, "*")]
-        guard exact != nil || wildcard != nil else { return [] }
-        let candidates = (exact ?? []) + (wildcard ?? [])
+        let candidates: [RoleBinding]
+        if key.system.isEmpty {
+            candidates = byName[key.name] ?? []
+        } else {
+            candidates = (byKey[key] ?? []) + (byKey[EventKey(key.system, "*")] ?? [])
+        }
+        guard !candidates.isEmpty else { return [] }
         var function: String??  // resolved at most once
         var result: [BoundEvent] = []
         for binding in candidates {
@@ -52,7 +61,9 @@ public struct BindingTable: Sendable {
             }
             var args = Self.arguments(of: event, binding: binding)
             if args.label == nil, let f = binding.function { args.label = f }
-            result.append(BoundEvent(event: event, role: binding.role, arguments: args, binding: binding))
+            var named = event
+            if named.system.isEmpty { named.system = binding.event.system }  // known from the binding
+            result.append(BoundEvent(event: named, role: binding.role, arguments: args, binding: binding))
         }
         return result
     }

@@ -51,9 +51,8 @@ public enum AbandonCause: Sendable, Hashable {
     /// after a failed mmu_notifier_invalidate_range_start_nonblock()
     /// (mm/oom_kill.c __oom_reap_task_mm: tlb_finish_mmu, no range end).
     case enclosingGatherEnded
-    /// A later range of the same task, channel and mm ended while this one
-    /// stayed open.
-    case laterRangeEnded
+    /// The task exited (switched out dead) with the range open.
+    case taskExited
 }
 
 /// tlb_gather_mmu .. tlb_finish_mmu in one task.

@@ -66,6 +66,14 @@ public enum AtomicReason: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Known from events (locks, spans) rather than the context flags.
+    public var isFromEvents: Bool {
+        switch self {
+        case .spinlockHeld, .nonBlockableInvalidation, .atomicSpan: return true
+        case .preemptDepth, .irqsOff, .hardirq, .softirq: return false
+        }
+    }
+
     /// A stable word for signatures (no numbers, no addresses).
     public var kind: String {
         switch self {

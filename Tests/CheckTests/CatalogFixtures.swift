@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+import TraceInput
+import TraceModel
+import Checks
+
+/// fixtures/catalog.json: the real captures, with what each one contains
+/// (written by fixtures/capture/catalog from the module's own counts and the
+/// kernel's dmesg, not from mmaudit).
+struct Catalog: Decodable {
+    struct File: Decodable {
+        var path: String
+        var capture: String?
+        var bug_mode: Int?
+        var capture_kind: String?
+        var kind: String
+        var format: String?
+        var expected_violations: [String: Int]?
+        var bug_lines: [String]?
+    }
+    var files: [File]
+
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("fixtures")
+    static let demoRules = fixtures.appendingPathComponent("rules/mmaudit_demo.rules").path
+
+    static func load(file: StaticString = #filePath, line: UInt = #line) throws -> Catalog {
+        let url = fixtures.appendingPathComponent("catalog.json")
+        guard let data = try? Data(contentsOf: url) else {
+            XCTFail("no fixtures catalog at \(url.path)", file: file, line: line)
+            throw CocoaError(.fileNoSuchFile)
+        }
+        let catalog = try JSONDecoder().decode(Catalog.self, from: data)
+        if catalog.traces.isEmpty { XCTFail("the catalog lists no traces", file: file, line: line) }
+        return catalog
+    }
+
+    /// Every trace mmaudit reads: trace.dat files and the text forms.
+    var traces: [File] { files.filter { $0.kind == "tracedat" || $0.kind == "text" } }
+
+    func path(_ f: File) -> String { Self.fixtures.appendingPathComponent(f.path).path }
+
+    /// analyze with the demo module's rules, as a user would run it.
+    static func analyze(_ path: String) throws -> AnalysisResult {
+        var bindings = BuiltinBindings.table
+        bindings.merge(try RulesFile.parse(String(contentsOfFile: demoRules, encoding: .utf8), path: demoRules))
+        let reader = try openTrace(path: path)
+        return try Analysis.run(reader, bindings: bindings,
+                                functions: FunctionNames(symbolize: { [reader] in reader.symbolize($0) }))
+    }
+}
