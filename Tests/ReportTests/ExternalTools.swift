@@ -76,3 +76,42 @@ enum ExternalTools {
         return r.status == 0 ? nil : r.stdout + r.stderr
     }
 }
+
+/// Headless Chromium (Debian's `chromium`; scripts/test installs it).
+enum HeadlessChromium {
+    struct Page {
+        var dom: String
+        /// Console messages and script errors Chromium logged.
+        var consoleErrors: [String]
+    }
+
+    static var executable: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static let flags = ["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
+                        "--enable-logging=stderr", "--v=0", "--hide-scrollbars"]
+
+    /// Loads `html` and returns the DOM after load and what the console said;
+    /// with `screenshot`, also writes a PNG of the page there.
+    static func load(_ htmlPath: String, screenshot: String? = nil, width: Int = 1150, height: Int = 2400) throws -> Page? {
+        guard let chromium = executable else {
+            XCTFail("chromium is not installed: run scripts/setup chromium (scripts/test does)")
+            return nil
+        }
+        let url = URL(fileURLWithPath: htmlPath).absoluteString
+        let profile = ExternalTools.temporaryFile("chromium-profile")
+        let common = flags + ["--user-data-dir=\(profile)"]
+        let dom = try ExternalTools.run(chromium, common + ["--dump-dom", url])
+        if let screenshot {
+            try ExternalTools.run(chromium, common + ["--screenshot=\(screenshot)", "--window-size=\(width),\(height)", url])
+        }
+        // Chromium logs page console output as CONSOLE(...) lines, and
+        // uncaught errors and refused loads with those words.
+        let errors = dom.stderr.split(separator: "\n").map(String.init).filter {
+            $0.contains("CONSOLE") || $0.contains("Uncaught") || $0.contains("Refused")
+                || $0.contains("ERR_FILE_NOT_FOUND") || $0.contains("net::ERR")
+        }
+        return Page(dom: dom.stdout, consoleErrors: errors)
+    }
+}

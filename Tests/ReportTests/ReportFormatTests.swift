@@ -112,6 +112,11 @@ final class ReportFormatTests: XCTestCase {
         for external in ["<script", "http://", "https://", "@import", "url("] where external != "http://" {
             XCTAssertFalse(html.contains(external), external)
         }
+        let path = ExternalTools.temporaryFile("scenario.html")
+        try html.write(toFile: path, atomically: true, encoding: .utf8)
+        let page = try XCTUnwrap(try HeadlessChromium.load(path))
+        XCTAssertEqual(page.consoleErrors, [])
+        XCTAssertTrue(page.dom.contains("<svg"), page.dom.prefix(500).description)
         // The only http:// is the SVG namespace name, which is not fetched.
         XCTAssertEqual(html.components(separatedBy: "http://").count - 1,
                        html.components(separatedBy: "http://www.w3.org/2000/svg").count - 1)
