@@ -87,6 +87,8 @@ public final class TraceModel {
             let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
             sleep(pid: prevPid, how: .switchedOut(state: letters), event: e, key: Self.schedSwitch)
         }
+        tell(.switchedOut(pid: prevPid, comm: e.fields.string("prev_comm") ?? e.comm, cpu: e.cpu,
+                          timestamp: e.timestamp))
         var cpu = cpus[e.cpu] ?? CPUTimeline(cpu: e.cpu)
         cpu.currentPid = nextPid
         cpu.currentComm = e.fields.string("next_comm")

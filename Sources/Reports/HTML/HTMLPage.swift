@@ -58,7 +58,7 @@ enum HTMLPage {
     .meta{color:#5b6572}code,pre,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px}
     pre{background:#f5f7f9;border:1px solid #e1e5ea;padding:8px 10px;overflow-x:auto;margin:6px 0}
     table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d8dde3;padding:3px 8px;\
-    text-align:left;vertical-align:top}th{background:#f0f3f6}td.num,th.num{text-align:right}
+    text-align:left;vertical-align:top;white-space:nowrap}td:last-child{white-space:normal}th{background:#f0f3f6}td.num,th.num{text-align:right}
     .fail{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}.skipped{color:#9a6700}
     .violation{border-left:4px solid #d92d20;padding:2px 0 2px 12px;margin:18px 0}
     .violation.note{border-left-color:#2e90fa}

@@ -43,7 +43,7 @@ enum TimelineSVG {
         let kinds = SpanKind.allCases
         let laneHeight = taskRow + Double(kinds.count) * spanRow + 10
         let top = 18.0
-        let height = top + Double(cpus.count) * laneHeight + 30
+        let height = top + Double(cpus.count) * laneHeight + 42
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
             + "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"per-CPU timeline\">\n"
         for (lane, cpu) in cpus.enumerated() {
@@ -112,7 +112,7 @@ enum TimelineSVG {
         let cpus = o.cpus.keys.sorted()
         let rowH = 14.0, top = 16.0
         let kinds = SpanKind.allCases.filter { o.spanCounts[$0] != nil }
-        let height = top + Double(cpus.count + kinds.count) * (rowH + 3) + 34
+        let height = top + Double(cpus.count + kinds.count) * (rowH + 3) + 46
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
             + "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"trace overview\">\n"
         for (row, cpu) in cpus.enumerated() {
@@ -176,7 +176,7 @@ enum TimelineSVG {
             out += "<text x=\"\(f(tx))\" y=\"\(f(y + 15))\" text-anchor=\"middle\">+\(TimeFormat.duration(t))</text>"
             t += step
         }
-        out += "<text x=\"4\" y=\"\(f(y + 15))\">\(TimeFormat.seconds(range.lowerBound))</text></g>\n"
+        out += "<text x=\"\(f(left))\" y=\"\(f(y + 28))\">from \(TimeFormat.seconds(range.lowerBound)) s</text></g>\n"
         return out
     }
 

@@ -55,11 +55,16 @@ public final class LatencyRecorder: ModelObserver {
 
     private func add(_ key: LatencyKey, _ ns: UInt64) { series[key, default: LatencyHistogram()].add(ns) }
 
-    /// A lock by its symbol without the offset, else its address.
+    /// A lock by its symbol without the offset, else its address. A symbol
+    /// far below the address is not the lock's: trace-cmd keeps only text
+    /// symbols in the fixtures' kallsyms, so a static lock in .data or one on
+    /// the heap would otherwise be named after the last function ("_etext").
     static func lockName(_ address: UInt64?, model: TraceModel) -> String {
         guard let address else { return "unknown lock" }
         if let s = model.functions.symbol(at: address) {
-            return s.split(separator: "+").first.map(String.init) ?? s
+            let parts = s.split(separator: "+", maxSplits: 1)
+            let offset = parts.count == 2 ? UInt64(parts[1].split(separator: "/").first?.dropFirst(2) ?? "", radix: 16) : 0
+            if let offset, offset < 0x1000, let name = parts.first { return String(name) }
         }
         return "0x" + String(address, radix: 16)
     }

@@ -50,6 +50,9 @@ public struct SleepPoint: Sendable {
 /// What the model tells the checks as it rebuilds the trace.
 public enum Happening: Sendable {
     case sleep(SleepPoint)
+    /// `pid` leaves `cpu` (sleeping or preempted): what ran there until now,
+    /// which a timeline needs for the stretch before a CPU's first switch.
+    case switchedOut(pid: Int32, comm: String, cpu: Int, timestamp: UInt64)
     /// `pid` runs again on `cpu` (ends a sleep).
     case switchedIn(pid: Int32, cpu: Int, timestamp: UInt64)
     case invalidationBegan(InvalidateRange)

@@ -22,8 +22,13 @@ public final class TimelineRecorder: ModelObserver {
 
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
+        case .switchedOut(let pid, let comm, let cpu, let ts):
+            // Before a CPU's first switch one task ran there since the trace began.
+            var s = running[cpu] ?? TaskSlice(cpu: cpu, pid: pid, comm: comm, start: model.firstTimestamp ?? ts, end: ts)
+            s.end = ts
+            record(.slice(s))
+            running[cpu] = nil
         case .switchedIn(let pid, let cpu, let ts):
-            if var s = running[cpu] { s.end = ts; record(.slice(s)) }
             let comm = model.cpus[cpu]?.currentComm ?? model.tasks[pid]?.comm ?? "<...>"
             running[cpu] = TaskSlice(cpu: cpu, pid: pid, comm: comm, start: ts, end: ts)
         case .sleep(let p):
