@@ -115,6 +115,8 @@ final class FixtureReportTests: XCTestCase {
         XCTAssertEqual(try ExternalTools.mmaudit(["diff", bad, "fixtures/nonexistent.dat"]).status, 2)
         XCTAssertEqual(try ExternalTools.mmaudit(["diff", bad, bad, "--fail-on", "worse"]).status, 2)
         XCTAssertEqual(try ExternalTools.mmaudit(["analyze", bad, "--rules", "Package.swift"]).status, 2, "a bad rules file")
+        XCTAssertEqual(try ExternalTools.mmaudit(["analyze", bad, "--rules", Self.rules, "--fail-on", "error"]).status, 1)
+        XCTAssertEqual(try ExternalTools.mmaudit(["analyze", bad, "--rules", Self.rules, "--format", "yaml"]).status, 2)
         for format in ["text", "markdown", "html"] {
             let r = try ExternalTools.mmaudit(["diff", try trace("function-bug0"), bad, "--rules", Self.rules, "--format", format])
             XCTAssertEqual(r.status, 0, "without --fail-on the diff itself succeeds")
