@@ -79,5 +79,8 @@ let package = Package(
             dependencies: ["TraceInput", "NativeBindings"]
         ),
         .testTarget(name: "TextInputTests", dependencies: ["TraceInput"]),
+        // Reports and the commands built on them; runs the mmaudit binary
+        // for exit codes and validates SARIF / renders HTML with outside tools.
+        .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput"]),
     ]
 )

@@ -18,6 +18,10 @@ public struct AnalysisResult: Sendable {
     public var checks: [CheckOutcome]
     /// In timestamp order.
     public var violations: [Violation]
+    /// Span durations (invalidations, lock waits, tlb gathers), for diffs.
+    public var latencies: [LatencyKey: LatencyHistogram] = [:]
+    /// The first and last event's timestamps (nil for an empty trace).
+    public var timeSpan: ClosedRange<UInt64>?
 
     /// Violations per rule (errors and warnings; notes are counted apart).
     public var summary: [String: Int] {
@@ -39,14 +43,25 @@ public enum CheckCatalog {
 
 /// Runs every check over a trace in one streaming pass.
 public enum Analysis {
+    /// `observers` watch the same pass (timelines, exports); `progress` is
+    /// called every `progressInterval` events with the count so far and the
+    /// latest event, for a progress display.
     public static func run(_ reader: any TraceReader, bindings: BindingTable,
-                           functions: FunctionNames) throws -> AnalysisResult {
+                           functions: FunctionNames, observers: [ModelObserver] = [],
+                           progress: ((Int, TraceEvent) -> Void)? = nil,
+                           progressInterval: Int = 1 << 16) throws -> AnalysisResult {
         let model = TraceModel(bindings: bindings, functions: functions)
         let checks = CheckCatalog.make()
         for c in checks { model.addObserver(c) }
+        let latencies = LatencyRecorder()
+        model.addObserver(latencies)
+        for o in observers { model.addObserver(o) }
         var events = 0
         while let item = try reader.next() {
-            if case .event = item { events += 1 }
+            if case .event(let e) = item {
+                events += 1
+                if events % progressInterval == 0 { progress?(events, e) }
+            }
             model.consume(item)
         }
         model.finish()
@@ -63,7 +78,10 @@ public enum Analysis {
             }
         }
         violations.sort { ($0.timestamp, $0.cpu, $0.rule) < ($1.timestamp, $1.cpu, $1.rule) }
-        return AnalysisResult(info: reader.info, events: events, lostEvents: model.lostEvents,
-                              damage: reader.damage, checks: outcomes, violations: violations)
+        var result = AnalysisResult(info: reader.info, events: events, lostEvents: model.lostEvents,
+                                    damage: reader.damage, checks: outcomes, violations: violations)
+        result.latencies = latencies.series
+        if let first = model.firstTimestamp, let last = model.lastTimestamp { result.timeSpan = first...last }
+        return result
     }
 }

@@ -2,41 +2,56 @@ import TraceInput
 import TraceModel
 import Checks
 
-/// The terminal report of `analyze`: a summary per rule, then each violation
-/// with its evidence and the context that was open.
+/// The terminal report of `analyze`: a summary table per rule, then each
+/// violation with the context open at that moment (locks held, ranges open,
+/// preempt depth) and the events that prove it.
 public enum AnalysisText {
-    public static func render(_ r: AnalysisResult) -> String {
-        var out = ""
-        let version = r.info.fileVersion.map { " v\($0)" } ?? ""
-        out += "\(r.info.path): \(r.info.format.rawValue)\(version), \(r.info.compression), "
-            + "\(r.info.cpus) CPUs, \(r.events) events"
-        if r.lostEvents > 0 { out += ", \(r.lostEvents) lost" }
-        out += "\n"
+    public static func render(_ r: AnalysisResult, style: TerminalStyle = .plain) -> String {
+        var out = style.bold(traceLine(r)) + "\n"
         if !r.damage.isEmpty {
-            out += "  unreadable: \(r.damage.unreadablePages) pages, \(r.damage.unparsedLines) lines\n"
+            out += style.yellow("  unreadable: \(r.damage.unreadablePages) pages, \(r.damage.unparsedLines) lines")
+                + "\n"
         }
-        out += "\n"
-        let width = r.checks.map(\.rule.count).max() ?? 0
-        for c in r.checks {
-            let pad = String(repeating: " ", count: width - c.rule.count)
-            if c.ran {
-                let notes = r.violations.filter { $0.rule == c.rule && $0.severity == .note }.count
-                out += "  \(c.rule)\(pad)  \(c.violations) violation\(c.violations == 1 ? "" : "s")"
-                    + (notes > 0 ? ", \(notes) note\(notes == 1 ? "" : "s")" : "") + "\n"
-            } else {
-                out += "  \(c.rule)\(pad)  skipped: \(c.reason ?? "")\n"
-            }
+        out += "\n" + summaryTable(r, style: style).render(style: style)
+        for c in r.checks where !c.ran {
+            out += "\n  " + style.yellow("\(c.rule) skipped:") + " \(c.reason ?? "")\n"
         }
         for (i, v) in r.violations.enumerated() {
-            out += "\n[\(i + 1)] \(v.severity.rawValue) \(v.rule) at \(TimeFormat.seconds(v.timestamp)) "
+            out += "\n" + style.severity("[\(i + 1)] \(v.severity.rawValue)", v.severity.rawValue)
+                + " " + style.bold(v.rule) + " at \(TimeFormat.seconds(v.timestamp)) "
                 + "cpu \(v.cpu) \(v.comm)-\(v.pid)\n    \(v.message)\n"
             if !v.openContext.isEmpty {
-                out += "    open: " + v.openContext.joined(separator: "; ") + "\n"
+                out += "    " + style.dim("open then:") + " " + v.openContext.joined(separator: "; ") + "\n"
             }
-            for e in v.evidence {
-                out += "    \(TimeFormat.seconds(e.timestamp)) [\(e.cpu)] \(e.comm)-\(e.pid) \(e.event) \(e.text)\n"
-            }
+            out += "    " + style.dim("evidence:") + "\n"
+            for e in v.evidence { out += "      " + evidenceLine(e) + "\n" }
         }
+        if r.violations.isEmpty { out += "\n  " + style.green("no violations") + "\n" }
         return out
+    }
+
+    /// "PATH: trace.dat v7, zstd, 4 CPUs, 1234 events, 0 lost".
+    public static func traceLine(_ r: AnalysisResult) -> String {
+        let version = r.info.fileVersion.map { " v\($0)" } ?? ""
+        var line = "\(r.info.path): \(r.info.format.rawValue)\(version), \(r.info.compression), "
+            + "\(r.info.cpus) CPUs, \(r.events) events"
+        if r.lostEvents > 0 { line += ", \(r.lostEvents) lost" }
+        return line
+    }
+
+    /// An evidence event as `trace-cmd report` shows it, so it can be found there.
+    public static func evidenceLine(_ e: EvidenceEvent) -> String {
+        "\(TimeFormat.seconds(e.timestamp)) [\(e.cpu)] \(e.comm)-\(e.pid) \(e.event) \(e.text)"
+    }
+
+    static func summaryTable(_ r: AnalysisResult, style: TerminalStyle) -> TextTable {
+        var table = TextTable(header: ["rule", "status", "errors", "notes", "what it flags"], rightAligned: [2, 3])
+        for c in r.checks {
+            let notes = r.violations.filter { $0.rule == c.rule && $0.severity == .note }.count
+            let title = CheckCatalog.all.first { $0.info.id == c.rule }?.info.title ?? ""
+            let status = c.ran ? (c.violations > 0 ? style.red("FAIL") : style.green("ok")) : style.yellow("skipped")
+            table.rows.append([c.rule, status, c.ran ? String(c.violations) : "-", c.ran ? String(notes) : "-", title])
+        }
+        return table
     }
 }

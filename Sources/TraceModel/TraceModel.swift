@@ -91,6 +91,8 @@ public final class TraceModel {
             let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
             sleep(pid: prevPid, how: .switchedOut(state: letters), event: e, key: Self.schedSwitch)
         }
+        tell(.switchedOut(pid: prevPid, comm: e.fields.string("prev_comm") ?? e.comm, cpu: e.cpu,
+                          timestamp: e.timestamp))
         var cpu = cpus[e.cpu] ?? CPUTimeline(cpu: e.cpu)
         cpu.currentPid = nextPid
         cpu.currentComm = e.fields.string("next_comm")
@@ -146,6 +148,7 @@ public final class TraceModel {
             tasks[e.pid]!.openGathers.append(TLBGather(pid: e.pid, begin: evidence(e)))
         case .tlbGatherEnd:
             guard let gather = tasks[e.pid]!.openGathers.popLast() else { return }
+            tell(.tlbGatherEnded(gather, end: evidence(e)))
             // Ranges begun inside the gather and still open: their start failed.
             abandon(pid: e.pid, cause: .enclosingGatherEnded) { $0.begin.timestamp >= gather.begin.timestamp }
         case .lockAcquire:
@@ -153,7 +156,8 @@ public final class TraceModel {
             tasks[e.pid]!.heldLocks.append(LockHold(lock: a.lock, kind: kind, label: a.label, begin: evidence(e)))
         case .lockRelease:
             if let i = tasks[e.pid]!.heldLocks.lastIndex(where: { $0.lock == a.lock }) {
-                tasks[e.pid]!.heldLocks.remove(at: i)
+                let hold = tasks[e.pid]!.heldLocks.remove(at: i)
+                tell(.lockReleased(hold, release: evidence(e)))
             }
         case .lockContendBegin:
             tasks[e.pid]!.contending = evidence(e)
@@ -162,6 +166,9 @@ public final class TraceModel {
                 sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key)
             }
         case .lockContendEnd:
+            if let begin = tasks[e.pid]!.contending {
+                tell(.lockContentionEnded(begin: begin, end: evidence(e), lock: a.lock))
+            }
             tasks[e.pid]!.contending = nil
         case .sleep:
             sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key)

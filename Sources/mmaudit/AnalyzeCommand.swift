@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import TraceInput
 import TraceModel
 import Checks
@@ -9,65 +8,71 @@ import Reports
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Find memory-management rule violations in a trace, with the events that prove them.",
+        abstract: "Run every check over a trace and report the violations with their evidence.",
         discussion: """
-            Rebuilds what every CPU and task was doing (running task, preempt depth, irq context, \
-            open invalidations, tlb gathers and locks) and runs the checks: atomic-sleep, \
-            unbalanced-invalidation, missing-invalidation (see docs/rules.md). A check that lacks \
-            the events it needs is reported as skipped, with the reason.
+        Reads a trace-cmd trace.dat (v6 or v7) or ftrace text, rebuilds what every CPU and
+        task was doing, and runs the checks listed by `mmaudit rules`. A check that lacks
+        the events it needs is reported as skipped, with how to record them.
 
-            Events of drivers and probes that the built-in bindings do not know are bound to \
-            roles with --rules (syntax in docs/rules.md).
+        FORMATS
+          text       a summary table per rule, then each violation with the context open
+                     at that moment (locks held, ranges open, preempt depth) and its
+                     evidence events; coloured on a terminal unless NO_COLOR is set
+          json       the same, as a JSON document (field names are stable)
+          sarif      SARIF 2.1.0 for code-scanning tools: one result per violation
+          markdown   for a mailing-list reply or a merge request
+          html       one self-contained page: summary, per-rule tables and, for each
+                     violation, a per-CPU timeline picture around it, plus an overview
+                     of the whole trace (reads the trace twice)
 
-            EXAMPLES:
-              mmaudit analyze trace.dat
-              mmaudit analyze trace.dat --rules fixtures/rules/mmaudit_demo.rules --format json
-              trace-cmd report -N trace.dat > report.txt; mmaudit analyze report.txt
+        EXIT STATUS
+          0  the analysis ran (violations or not, unless --fail-on error)
+          1  --fail-on error was given and the trace has violations
+          2  bad input or usage: unreadable trace or rules file, unknown option
 
-            EXIT STATUS: 0 whether or not violations are found; 2 for bad input or usage.
-            """
+        EXAMPLES
+          mmaudit analyze trace.dat
+          mmaudit analyze trace.dat --rules fixtures/rules/mmaudit_demo.rules
+          mmaudit analyze trace.dat --format sarif -o mmaudit.sarif
+          mmaudit analyze trace.dat --format html -o report.html
+          trace-cmd report -N trace.dat > trace.txt && mmaudit analyze trace.txt
+        """
     )
 
-    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, markdown, html }
+    enum Gate: String, ExpressibleByArgument, CaseIterable { case error }
 
-    @Argument(help: "A trace.dat file (version 6 or 7), or ftrace / trace-cmd report text (also .gz).")
+    @Argument(help: "A trace.dat file or ftrace / trace-cmd report text (gzip'd or not).")
     var file: String
 
-    @Option(help: "A rules file binding more events to roles (docs/rules.md).")
-    var rules: String?
+    @Option(help: "text, json, sarif, markdown or html.")
+    var format: Format = .text
 
-    @Option(help: "text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var out: OutputOption
+
+    @OptionGroup var rulesOption: RulesOption
+
+    @Option(name: .customLong("fail-on"), help: "error: exit 1 when any check reports an error.")
+    var failOn: Gate?
 
     func run() throws {
-        let bindings = try RulesOption.bindings(rulesPath: rules)
+        let report = ReportOutput(path: out.output)
+        var failed = false
         try CommandErrors.exitOnInputError {
-            let reader = try openTrace(path: file)
-            let functions = FunctionNames(symbolize: { [reader] in reader.symbolize($0) })
-            let result = try Analysis.run(reader, bindings: bindings, functions: functions)
+            let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
+            let result = try input.analyze()
             switch format {
-            case .text: print(AnalysisText.render(result), terminator: "")
-            case .json: print(try AnalysisJSON.render(result), terminator: "")
+            case .text: try report.write(AnalysisText.render(result, style: report.style))
+            case .json: try report.write(try AnalysisJSON.render(result))
+            case .sarif: try report.write(AnalysisSARIF.render(result))
+            case .markdown: try report.write(AnalysisMarkdown.render(result))
+            case .html:
+                let recorder = TimelineRecorder(windows: TimelineWindows.around(result.violations))
+                try input.replay(observers: [recorder])
+                try report.write(AnalysisHTML.render(result, recording: recorder))
             }
+            failed = failOn == .error && result.violations.contains { $0.severity == .error }
         }
-    }
-}
-
-/// The built-in bindings plus those of `--rules FILE`.
-enum RulesOption {
-    static func bindings(rulesPath: String?) throws -> BindingTable {
-        var table = BuiltinBindings.table
-        guard let rulesPath else { return table }
-        do {
-            let text = try String(contentsOfFile: rulesPath, encoding: .utf8)
-            table.merge(try RulesFile.parse(text, path: rulesPath))
-        } catch let e as RulesFile.ParseError {
-            CommandErrors.printToStandardError("mmaudit: \(e.description)\n")
-            throw ExitCode(2)
-        } catch {
-            CommandErrors.printToStandardError("mmaudit: \(rulesPath): cannot read the rules file\n")
-            throw ExitCode(2)
-        }
-        return table
+        if failed { throw ExitCode(1) }
     }
 }

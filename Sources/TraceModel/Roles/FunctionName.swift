@@ -35,6 +35,10 @@ public struct FunctionNames: Sendable {
         }
     }
 
+    /// The kernel symbol at `address` ("symbol+0xoff"), when the trace
+    /// carries a symbol table: reports name locks by it.
+    public func symbol(at address: UInt64) -> String? { symbolize?(address) }
+
     /// "msleep+0x0/0x40" → "msleep"; "0xffff…" stays as it is.
     static func bare(_ s: String) -> String {
         if let plus = s.firstIndex(of: "+") { return String(s[..<plus]) }

@@ -50,6 +50,9 @@ public struct SleepPoint: Sendable {
 /// What the model tells the checks as it rebuilds the trace.
 public enum Happening: Sendable {
     case sleep(SleepPoint)
+    /// `pid` leaves `cpu` (sleeping or preempted): what ran there until now,
+    /// which a timeline needs for the stretch before a CPU's first switch.
+    case switchedOut(pid: Int32, comm: String, cpu: Int, timestamp: UInt64)
     /// `pid` runs again on `cpu` (ends a sleep).
     case switchedIn(pid: Int32, cpu: Int, timestamp: UInt64)
     case invalidationBegan(InvalidateRange)
@@ -62,6 +65,12 @@ public enum Happening: Sendable {
     /// An end with no open begin in its task. `seenBefore`: the task already
     /// closed a range in that channel, so the begin cannot predate the trace.
     case invalidationWithoutBegin(end: EvidenceEvent, mm: UInt64?, channel: String, seenBefore: Bool)
+    /// tlb_gather_mmu .. tlb_finish_mmu closed (for timelines and latencies).
+    case tlbGatherEnded(TLBGather, end: EvidenceEvent)
+    /// A held lock released (lock.acquire .. lock.release).
+    case lockReleased(LockHold, release: EvidenceEvent)
+    /// A wait for a lock ended (lock.contend.begin .. end); `lock` is its address.
+    case lockContentionEnded(begin: EvidenceEvent, end: EvidenceEvent, lock: UInt64?)
 }
 
 /// Checks watch the model through this.

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import TraceInput
+import TraceModel
+import Checks
+
+/// What analyze, diff, timeline and export share: open a trace whatever its
+/// format, bind its events (built in, plus a rules file), rebuild the model
+/// and run the checks in one streaming pass.
+struct AnalysisInput {
+    var path: String
+    var rulesPath: String?
+
+    /// The reader, and function names through the file's kallsyms when it has one.
+    func open() throws -> (any TraceReader, FunctionNames) {
+        let reader = try openTrace(path: path)
+        return (reader, FunctionNames(symbolize: { [reader] in reader.symbolize($0) }))
+    }
+
+    func analyze(observers: [ModelObserver] = []) throws -> AnalysisResult {
+        let bindings = try RulesOption.bindings(rulesPath: rulesPath)
+        let (reader, functions) = try open()
+        let progress = ProgressDisplay(label: path)
+        defer { progress.finish() }
+        return try Analysis.run(reader, bindings: bindings, functions: functions, observers: observers,
+                                progress: progress.update)
+    }
+
+    /// Replays the trace through a model with only `observers` attached (no
+    /// checks): the second pass of reports that need what the first found.
+    func replay(observers: [ModelObserver], onEvent: ((TraceEvent, FunctionNames) -> Void)? = nil) throws {
+        let bindings = try RulesOption.bindings(rulesPath: rulesPath)
+        let (reader, functions) = try open()
+        let model = TraceModel(bindings: bindings, functions: functions)
+        for o in observers { model.addObserver(o) }
+        let progress = ProgressDisplay(label: path)
+        defer { progress.finish() }
+        var n = 0
+        while let item = try reader.next() {
+            if case .event(let e) = item {
+                n += 1
+                if n % (1 << 16) == 0 { progress.update(n, e) }
+                onEvent?(e, functions)
+            }
+            model.consume(item)
+        }
+        model.finish()
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TraceInput
+import TraceModel
+import Checks
+import Reports
+
+/// `mmaudit export FILE --perfetto OUT.json`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the trace as Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing.",
+        discussion: """
+        One process per CPU, with a thread for its task slices (from sched_switch), one per
+        span kind (invalidate ranges, tlb gathers, lock holds, lock waits) and one for every
+        raw event as an instant; each violation is a global instant marker named after its
+        rule. Written as it is read: memory does not grow with the trace (it is read twice,
+        once to find the violations).
+
+        EXIT STATUS
+          0  written;  2  bad input or usage
+
+        EXAMPLES
+          mmaudit export trace.dat --perfetto trace.json     # then open it in ui.perfetto.dev
+          mmaudit export trace.dat --rules fixtures/rules/mmaudit_demo.rules --perfetto t.json
+        """
+    )
+
+    @Argument(help: "A trace.dat file or ftrace / trace-cmd report text.")
+    var file: String
+
+    @Option(help: ArgumentHelp("The JSON file to write.", valueName: "out.json"))
+    var perfetto: String
+
+    @OptionGroup var rulesOption: RulesOption
+
+    func run() throws {
+        try CommandErrors.exitOnInputError {
+            let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
+            let result = try input.analyze()
+            guard FileManager.default.createFile(atPath: perfetto, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: perfetto) else {
+                throw TraceInputError(path: perfetto, message: "cannot write it")
+            }
+            defer { try? handle.close() }
+            var buffer = ""
+            func flush() { handle.write(Data(buffer.utf8)); buffer = "" }
+            let trace = PerfettoTrace { text in
+                buffer += text
+                if buffer.utf8.count > 1 << 16 { flush() }
+            }
+            let recorder = TimelineRecorder(sink: { trace.item($0) })
+            try input.replay(observers: [recorder]) { e, functions in trace.event(e, functions: functions) }
+            for v in result.violations { trace.violation(v) }
+            trace.finish()
+            flush()
+        }
+    }
+}
