@@ -1,5 +1,6 @@
 #include "CTraceEventShim.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void mmaudit_print_comm_pid_cpu(struct tep_handle *tep, struct trace_seq *s,
@@ -80,4 +81,93 @@ unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
 	text = s->buffer;
 	len = (unsigned int)strnlen(text, s->len);
 	return len;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Same result as tep_parse_kallsyms (libtraceevent 1.7.1 event-parse.c),
+ * whose per-line sscanf("%16llx %c %n%*s%n%*1[\t][%n%*s%n") is most of the
+ * time to open a trace: lines split as strtok(..., "\n") does, an address of
+ * up to 16 hex digits, the type character, the name, and "\t[module]" when
+ * present; '$' names and 'A'/'a' symbols are skipped; a malformed line stops
+ * the parse, keeping what was registered before it. */
+int mmaudit_parse_kallsyms(struct tep_handle *tep, const char *text, size_t len)
+{
+	char *copy = malloc(len + 1);
+	char *p, *end;
+
+	if (!copy)
+		return -1;
+	memcpy(copy, text, len);
+	copy[len] = 0;
+	end = copy + len;
+	for (p = copy; p < end; ) {
+		char *line = p, *eol = memchr(p, '\n', end - p);
+		char *q, *func, *func_end, *mod = NULL;
+		unsigned long long addr = 0;
+		int digits = 0;
+		char type;
+
+		if (!eol)
+			eol = end;
+		*eol = 0;
+		p = eol + 1;
+		if (line == eol)
+			continue;	/* strtok skips empty lines */
+		q = line;
+		while (is_space(*q))
+			q++;
+		if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && hex_value(q[2]) >= 0)
+			q += 2;
+		while (digits < 16 && hex_value(*q) >= 0) {
+			addr = addr << 4 | hex_value(*q++);
+			digits++;
+		}
+		if (!digits)
+			goto bad;
+		while (is_space(*q))
+			q++;
+		if (!*q)
+			goto bad;
+		type = *q++;
+		while (is_space(*q))
+			q++;
+		func = q;
+		while (*q && !is_space(*q))
+			q++;
+		if (q == func)
+			goto bad;
+		func_end = q;
+		if (q[0] == '\t' && q[1] == '[' && q[2] && !is_space(q[2])) {
+			char *m = q + 2;
+
+			while (*m && !is_space(*m))
+				m++;
+			m[-1] = 0;	/* the module's closing ']' */
+			mod = q + 2;
+		}
+		if (func[0] != '$' && type != 'A' && type != 'a') {
+			*func_end = 0;
+			tep_register_function(tep, func, addr, mod);
+		}
+	}
+	free(copy);
+	return 0;
+bad:
+	free(copy);
+	return -1;
 }

@@ -25,7 +25,7 @@ public final class ReportLinePrinter {
 
     public init(tep: TEPHandle, timeColumn: TimeColumn, rawFields: Bool) {
         self.tep = tep
-        tep.loadSymbols() // %ps / %pS need kallsyms
+        tep.loadForPrinting() // %ps needs kallsyms, the task column cmdlines
         trace_seq_init(&seq)
         timeFormat = strdup(timeColumn == .microseconds ? " %6.1000d:" : "%12d:")!
         raw = rawFields ? 1 : 0

@@ -1,4 +1,5 @@
 import CTraceEvent
+import CTraceEventShim
 
 /// Owns a libtraceevent `tep_handle`: the event formats, kallsyms, printk
 /// formats and saved command lines of one trace file, parsed the way
@@ -10,7 +11,8 @@ public final class TEPHandle: @unchecked Sendable {
     let tep: OpaquePointer
     private var formatCache: [Int: EventFormat?] = [:]
     private var commCache: [Int32: String] = [:]
-    private var pendingKallsyms: [UInt8]?
+    private var pendingKallsyms: (() -> [UInt8])?
+    private var pendingCmdlines: [UInt8]?
 
     /// tep_alloc + tep_set_file_bigendian + tep_set_local_bigendian +
     /// tep_set_long_size, in tracecmd_alloc_fd's order.
@@ -60,22 +62,41 @@ public final class TEPHandle: @unchecked Sendable {
     /// Keeps the kallsyms text to parse on first use (symbolize, printing):
     /// counting events never needs symbols, and tep_parse_kallsyms (an
     /// sscanf per line of /proc/kallsyms) is most of the time to open a file.
-    public func parseKallsyms(_ text: [UInt8]) {
+    /// `text` is called then, so not even the copy is made when no symbol
+    /// is ever needed.
+    public func parseKallsyms(_ text: @escaping () -> [UInt8]) {
         pendingKallsyms = text
+    }
+
+    /// Parses what printing needs and was kept for later: kallsyms and
+    /// the saved command lines.
+    public func loadForPrinting() {
+        loadSymbols()
+        loadCmdlines()
     }
 
     /// Parses the kallsyms kept by `parseKallsyms`, once.
     public func loadSymbols() {
         guard let text = pendingKallsyms else { return }
         pendingKallsyms = nil
-        Self.withCString(text) { _ = tep_parse_kallsyms(tep, $0) }
+        let bytes = text()
+        bytes.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) { _ = mmaudit_parse_kallsyms(tep, $0.baseAddress, b.count) }
+        }
     }
 
     public func parsePrintkFormats(_ text: [UInt8]) {
         Self.withCString(text) { _ = tep_parse_printk_formats(tep, $0) }
     }
 
+    /// Kept, like kallsyms, until a task name is first needed (comm, printing).
     public func parseSavedCmdlines(_ text: [UInt8]) {
+        pendingCmdlines = text
+    }
+
+    private func loadCmdlines() {
+        guard let text = pendingCmdlines else { return }
+        pendingCmdlines = nil
         Self.withCString(text) { _ = tep_parse_saved_cmdlines(tep, $0) }
     }
 
@@ -118,6 +139,7 @@ public final class TEPHandle: @unchecked Sendable {
     /// "<idle>" for 0, "<...>" when unknown (tep_data_comm_from_pid).
     public func comm(pid: Int32) -> String {
         if let c = commCache[pid] { return c }
+        loadCmdlines()
         let c = String(cString: tep_data_comm_from_pid(tep, pid))
         commCache[pid] = c
         return c

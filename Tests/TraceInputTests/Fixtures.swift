@@ -30,7 +30,7 @@ enum Fixtures {
         let candidates = traceDatFiles(file: file, line: line).compactMap { path -> (String, Int)? in
             guard let f = try? TraceDatFile(path: path), predicate(f) else { return nil }
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            return (path, size ?? 0)
+            return (path, size)
         }
         guard let best = candidates.min(by: { $0.1 < $1.1 }) else {
             XCTFail("no fixture of the wanted kind", file: file, line: line)

@@ -39,4 +39,8 @@ unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
                                  struct tep_record *record,
                                  const char *time_fmt, int usecs, int raw);
 
+/// tep_parse_kallsyms without an sscanf per line: registers the same
+/// functions (with their modules) for `len` bytes of /proc/kallsyms text.
+int mmaudit_parse_kallsyms(struct tep_handle *tep, const char *text, size_t len);
+
 #endif
