@@ -14,12 +14,15 @@ public final class KBuffer {
         case loaded(commitSize: Int)
         /// The commit size is larger than the page can hold.
         case impossibleCommit(Int)
+        /// An event length would send kbuffer backwards (a loop) or nowhere.
+        case badEventLength(offset: Int)
     }
 
     private let kbuf: OpaquePointer
     private let headerSize: Int
     private let longSize: Int
     private let bigEndian: Bool
+    private let oldFormat: Bool
     // Per-record state, touched only by the thread that reads this stream:
     // @exclusivity(unchecked) drops the runtime access checks that otherwise
     // cost stats about a sixth of its time (swift_beginAccess in perf).
@@ -43,6 +46,7 @@ public final class KBuffer {
         kbuf = kbuffer_alloc(kernelLongSize == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
                              bigEndian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE)
         if oldFormat { kbuffer_set_old_format(kbuf) }
+        self.oldFormat = oldFormat
         longSize = kernelLongSize == 8 ? 8 : 4
         headerSize = 8 + longSize
         self.bigEndian = bigEndian
@@ -59,11 +63,46 @@ public final class KBuffer {
         // COMMIT_MASK in kbuffer-parse.c: the low 27 bits are the data size.
         let commit = Int(commitRaw & ((1 << 27) - 1))
         guard commit <= pageSize - headerSize else { return .impossibleCommit(commit) }
+        if !oldFormat, let bad = firstBadEvent(region, from: offset + headerSize, to: offset + headerSize + commit) {
+            return .badEventLength(offset: bad - offset)
+        }
         self.region = region
         pageStart = offset
         commitEnd = offset + headerSize + commit
         kbuffer_load_subbuffer(kbuf, region.base! + offset)
         return .loaded(commitSize: Int(kbuffer_subbuffer_size(kbuf)))
+    }
+
+    /// Walks the event headers the way kbuffer's update_pointers will, and
+    /// returns the offset of the first whose length does not move forward.
+    /// kbuffer computes `next` in 32-bit arithmetic and loops over padding
+    /// and time events internally, so a corrupt padding length could make it
+    /// spin forever; such a page is refused before kbuffer sees it.
+    private func firstBadEvent(_ region: MemoryRegion, from start: Int, to end: Int) -> Int? {
+        var at = start
+        while at < end {
+            let word = swapped(region.load(at: at, as: UInt32.self))
+            let typeLen = bigEndian ? word >> 27 : word & 0x1f
+            let next: Int
+            switch typeLen {
+            case 0:
+                // array[0] counts itself; the payload follows it.
+                let length = Int(swapped(region.load(at: at + 4, as: UInt32.self)))
+                guard length >= 4 else { return at }
+                next = at + 8 + ((length - 4 + 3) & ~3)
+            case 29:
+                let length = Int(Int32(bitPattern: swapped(region.load(at: at + 4, as: UInt32.self))))
+                guard length >= 0 else { return at }
+                next = at + 4 + length
+            case 30, 31:
+                next = at + 8
+            default:
+                next = at + 4 + Int(typeLen) * 4
+            }
+            guard next > at else { return at }
+            at = next
+        }
+        return nil
     }
 
     public enum EventState { case event, endOfPage, damaged }

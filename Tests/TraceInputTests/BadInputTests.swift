@@ -106,6 +106,23 @@ final class BadInputTests: XCTestCase {
         XCTAssertLessThan(stats.events, healthy.events)
     }
 
+    /// A padding event whose length points backwards would make kbuffer loop
+    /// forever; the page is refused and counted instead.
+    func testBackwardPaddingLengthDoesNotHang() throws {
+        let path = try v6Fixture()
+        let f = try TraceDatFile(path: path)
+        let cpu = try XCTUnwrap(f.buffers[0].cpus.first { $0.size > 0 })
+        var b = try Fixtures.bytes(path)
+        let first = cpu.offset + 8 + f.kernelLongSize
+        // Little-endian header word: type_len 29 (padding) in the low 5 bits.
+        b.replaceSubrange(first..<first + 8, with: [29, 0, 0, 0, 0xf0, 0xff, 0xff, 0xff])
+        let p = try Fixtures.temporaryFile(b, name: "padding.dat")
+        let stats = try TraceStatistics.collect(TraceDatFile(path: p))
+        XCTAssertEqual(stats.unreadablePages, 1)
+        XCTAssertTrue(stats.damageSamples.first?.contains("impossible length") ?? false)
+        XCTAssertFalse(try Fixtures.dump(p).isEmpty)
+    }
+
     /// An event id with no format: report prints "[UNKNOWN EVENT]" columns;
     /// dump prints the same, stats counts it.
     func testEventIDWithoutFormatMatchesTraceCmd() throws {

@@ -72,6 +72,9 @@ final class CPUStream {
                 case .impossibleCommit(let size):
                     damage.unreadable(pages: 1, cpu: cpu, buffer: bufferName, offset: source.currentOffset,
                                       reason: "page commit size \(size) is larger than the page (\(source.pageSize))")
+                case .badEventLength(let at):
+                    damage.unreadable(pages: 1, cpu: cpu, buffer: bufferName, offset: source.currentOffset,
+                                      reason: "event at page offset \(at) has an impossible length")
                 }
             case .end:
                 hasRecord = false
