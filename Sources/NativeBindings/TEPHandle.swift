@@ -52,12 +52,17 @@ public final class TEPHandle: @unchecked Sendable {
     /// these as parsing failures and goes on).
     @discardableResult
     public func parseEvent(_ text: [UInt8], system: String) -> Bool {
-        text.withUnsafeBufferPointer { b in
+        let parsed = text.withUnsafeBufferPointer { b in
             b.withMemoryRebound(to: CChar.self) { c in
                 tep_parse_event(tep, c.baseAddress, UInt(text.count), system) == TEP_ERRNO__SUCCESS
             }
         }
+        if !parsed { formatFailures += 1 }
+        return parsed
     }
+
+    /// Formats libtraceevent could not parse (trace-cmd's parsing_failures).
+    public private(set) var formatFailures = 0
 
     /// Keeps the kallsyms text to parse on first use (symbolize, printing):
     /// counting events never needs symbols, and tep_parse_kallsyms (an
