@@ -102,7 +102,8 @@ public final class AtomicSleep: Check {
                 + " (it " + dedup(how).joined(separator: ", then ") + ")",
             signature: ([Self.info.id, Violation.stableComm(first.comm), first.how.kind, last.how.kind]
                         + reasonKinds).joined(separator: "|"),
-            evidence: first.openSpans + episode.points.map(\.evidence), openContext: openContext)
+            evidence: (first.openSpans + episode.points.map(\.evidence)).sorted { $0.timestamp < $1.timestamp },
+            openContext: openContext)
     }
 
     private func dedup(_ items: [String]) -> [String] {

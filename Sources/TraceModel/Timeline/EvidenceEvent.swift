@@ -39,6 +39,11 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
                 parts.append("\(name)=\(f)")
                 continue
             }
+            // The caller of a traced function, resolved like the function.
+            if name == "parent_ip", let address = value.uint64, let f = functions.symbol(at: address) {
+                parts.append("\(name)=\(FunctionNames.bare(f))")
+                continue
+            }
             parts.append("\(name)=\(Self.format(value))")
         }
         return parts.joined(separator: " ")
