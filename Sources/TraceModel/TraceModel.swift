@@ -10,7 +10,11 @@ public final class TraceModel {
     public private(set) var secondary = SecondaryMMU()
     public private(set) var baselines = ContextBaselines()
     /// Events per kind, and events per role: what the trace can show.
-    public private(set) var eventCounts: [EventKey: Int] = [:]
+    public var eventCounts: [EventKey: Int] {
+        var counts: [EventKey: Int] = [:]
+        for kind in kinds where kind.count > 0 { counts[kind.key] = kind.count }
+        return counts
+    }
     public private(set) var roleCounts: [Role: Int] = [:]
     public private(set) var lostEvents = 0
     public private(set) var lostMarkers = 0
@@ -23,6 +27,78 @@ public final class TraceModel {
 
     static let schedSwitch = EventKey("sched", "sched_switch")
 
+    /// What the model does with every event of one kind, worked out once:
+    /// its count, its baseline slot, and the bindings that may apply.
+    final class Kind {
+        let key: EventKey
+        let baseline: Int
+        let isSchedSwitch: Bool
+        var count = 0
+        /// Bindings tried on every event of the kind.
+        let candidates: [RoleBinding]
+        /// When every candidate is function-named: the candidates by
+        /// function, in candidate order (so `bind` tries only those).
+        let byFunction: [String: [RoleBinding]]?
+        /// When no candidate reads a field or names a function and no role
+        /// changes the model (tlb flushes, page frees): the roles counted.
+        let countedRoles: [Role]?
+
+        init(key: EventKey, baseline: Int, bindings: BindingTable) {
+            self.key = key
+            self.baseline = baseline
+            isSchedSwitch = key == TraceModel.schedSwitch
+            let candidates = bindings.binds(key) ? bindings.candidates(for: key) : []
+            self.candidates = candidates
+            if !candidates.isEmpty, candidates.allSatisfy({ $0.function != nil }) {
+                var index: [String: [RoleBinding]] = [:]
+                for b in candidates { index[b.function!, default: []].append(b) }
+                byFunction = index
+            } else {
+                byFunction = nil
+            }
+            let inert: Set<Role> = [.tlbFlush, .pageFree]
+            if candidates.allSatisfy({ $0.function == nil && inert.contains($0.role) }) {
+                countedRoles = candidates.map(\.role)
+            } else {
+                countedRoles = nil
+            }
+        }
+
+        /// Whether consuming an event of this kind reads its fields.
+        var readsFields: Bool { isSchedSwitch || countedRoles == nil }
+    }
+    private var kinds: [Kind] = []
+    private var kindsByID: [Kind?] = []
+    private var kindsByKey: [EventKey: Kind] = [:]
+    /// Function names by address (the function tracer's `ip`), resolved once.
+    private var functionsByAddress: [UInt64: String?] = [:]
+
+    private func kind(of event: TraceEvent) -> Kind {
+        let id = Int(event.kindID)
+        if id >= 0 && id < kindsByID.count, let k = kindsByID[id] { return k }
+        let key = EventKey(event.system, event.name)
+        let k: Kind
+        if let known = kindsByKey[key] {
+            k = known
+        } else {
+            k = Kind(key: key, baseline: baselines.slot(for: key), bindings: bindings)
+            kindsByKey[key] = k
+            kinds.append(k)
+        }
+        if id >= 0 && id < 1 << 16 {
+            if id >= kindsByID.count { kindsByID += [Kind?](repeating: nil, count: id + 1 - kindsByID.count) }
+            kindsByID[id] = k
+        }
+        return k
+    }
+
+    /// Whether events of this kind need their fields: a reader may leave them
+    /// empty for the others (`TraceReader.decodeFields(only:)`).
+    public func readsFields(system: String, name: String) -> Bool {
+        let key = EventKey(system, name)
+        return Kind(key: key, baseline: 0, bindings: bindings).readsFields
+    }
+
     public init(bindings: BindingTable, functions: FunctionNames) {
         self.bindings = bindings
         self.functions = functions
@@ -30,7 +106,7 @@ public final class TraceModel {
 
     public func addObserver(_ observer: ModelObserver) { observers.append(observer) }
 
-    public var sawTaskSwitches: Bool { eventCounts[Self.schedSwitch, default: 0] > 0 }
+    public var sawTaskSwitches: Bool { (kindsByKey[Self.schedSwitch]?.count ?? 0) > 0 }
 
     public func consume(_ item: TraceItem) {
         switch item {
@@ -43,20 +119,38 @@ public final class TraceModel {
     }
 
     public func consume(_ event: TraceEvent) {
-        let key = EventKey(event.system, event.name)
-        eventCounts[key, default: 0] += 1
+        let kind = kind(of: event)
+        let key = kind.key
+        kind.count += 1
         if firstTimestamp == nil { firstTimestamp = event.timestamp }
         lastTimestamp = event.timestamp
-        baselines.observe(key, event.context)
-        if tasks[event.pid] == nil { tasks[event.pid] = TaskState(pid: event.pid, comm: event.comm) }
-        tasks[event.pid]!.cpu = event.cpu
+        baselines.observe(slot: kind.baseline, event.context)
+        tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = event.cpu
 
-        if key == Self.schedSwitch { taskSwitch(event) }
-        guard bindings.binds(key) else { return }
-        for bound in bindings.bind(event, key: key, functions: functions) {
+        if kind.isSchedSwitch { taskSwitch(event) }
+        if let roles = kind.countedRoles {
+            for role in roles { roleCounts[role, default: 0] += 1 }
+            return
+        }
+        var candidates = kind.candidates
+        if let byFunction = kind.byFunction {
+            guard let f = function(of: event, key: key), let named = byFunction[f] else { return }
+            candidates = named
+        }
+        for bound in bindings.bind(event, key: key, candidates: candidates, function: { self.function(of: event, key: key) }) {
             roleCounts[bound.role, default: 0] += 1
             apply(bound, key: EventKey(bound.event.system, bound.event.name))
         }
+    }
+
+    /// `functions.function(of:key:)`, with addresses resolved once.
+    private func function(of event: TraceEvent, key: EventKey) -> String? {
+        guard let field = FunctionNames.functionField(of: key), let value = event.fields[field] else { return nil }
+        guard case .unsigned(let address) = value else { return functions.function(of: event, key: key) }
+        if let known = functionsByAddress[address] { return known }
+        let name = functions.function(of: event, key: key)
+        functionsByAddress[address] = .some(name)
+        return name
     }
 
     public func finish() {

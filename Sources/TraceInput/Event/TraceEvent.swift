@@ -20,10 +20,16 @@ public struct TraceEvent: Sendable {
     public var name: String
     /// The event's own (non-common) fields, decoded on access.
     public var fields: EventFields
+    /// A number the reader gives every event of one kind (system and name)
+    /// and no other kind, so consumers can index per-kind state without
+    /// hashing names: the event id in a trace.dat; -1 when the reader gives
+    /// none (text, synthetic events).
+    public var kindID: Int32
 
     public init(timestamp: UInt64, cpu: Int, pid: Int32, comm: String,
                 context: ExecutionContext, system: String, name: String,
-                fields: EventFields) {
+                fields: EventFields, kindID: Int32 = -1) {
+        self.kindID = kindID
         self.timestamp = timestamp
         self.cpu = cpu
         self.pid = pid

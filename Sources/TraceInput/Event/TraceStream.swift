@@ -57,10 +57,16 @@ public protocol TraceReader: AnyObject {
     /// Address → "symbol+0xoffset" from the trace's kallsyms, where the
     /// source has them (trace.dat); text sources already print names.
     func symbolize(_ address: UInt64) -> String?
+    /// A hint that events of kinds for which `wanted` is false will be
+    /// counted but their fields never read: a reader may then leave their
+    /// `fields` empty rather than copy and decode them. Readers that cannot
+    /// save anything this way ignore it.
+    func decodeFields(only wanted: @escaping (_ system: String, _ name: String) -> Bool)
 }
 
 extension TraceReader {
     public func symbolize(_ address: UInt64) -> String? { nil }
+    public func decodeFields(only wanted: @escaping (_ system: String, _ name: String) -> Bool) {}
 }
 
 /// Parts of the input that could not be read and were skipped: reported,

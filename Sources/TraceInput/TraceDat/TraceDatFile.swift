@@ -1,4 +1,5 @@
 import NativeBindings
+import Synchronization
 
 /// An opened trace.dat: header, metadata parsed into libtraceevent, options
 /// applied, and where every buffer's pages are. Opening reads only metadata;
@@ -116,8 +117,17 @@ public final class TraceDatFile {
         buffers.firstIndex { $0.name == name }
     }
 
-    /// address → "symbol+0xoffset" from the file's kallsyms.
-    public func symbolize(_ address: UInt64) -> String? { tep.symbolize(address) }
+    /// address → "symbol+0xoffset" from the file's kallsyms. A trace names
+    /// few functions many times over (the function tracer's `ip`), so answers
+    /// are kept; the lock makes it safe from any thread.
+    public func symbolize(_ address: UInt64) -> String? {
+        if let known = symbols.withLock({ $0[address] }) { return known }
+        let name = tep.symbolize(address)
+        symbols.withLock { $0[address] = .some(name) }
+        return name
+    }
+
+    private let symbols = Mutex<[UInt64: String?]>([:])
 
     /// The latency trace text (v6 "latency" files, v7 BUFFER_TEXT), or nil.
     func latencyText() throws -> [UInt8]? {

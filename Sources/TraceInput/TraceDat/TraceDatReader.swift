@@ -39,6 +39,24 @@ public final class TraceDatReader: TraceReader {
     /// address → "symbol+0xoffset" through the file's kallsyms.
     public func symbolize(_ address: UInt64) -> String? { file.symbolize(address) }
 
+    /// Per event id: 0 = not asked yet, 1 = decode fields, 2 = leave them empty.
+    private var fieldPlan: [UInt8] = []
+    private var fieldsWanted: ((String, String) -> Bool)?
+
+    public func decodeFields(only wanted: @escaping (_ system: String, _ name: String) -> Bool) {
+        fieldsWanted = wanted
+        fieldPlan = []
+    }
+
+    @inline(__always)
+    private func wantsFields(_ id: Int, _ format: EventFormat) -> Bool {
+        guard let fieldsWanted else { return true }
+        guard id >= 0 && id < 1 << 16 else { return true }
+        if id >= fieldPlan.count { fieldPlan += [UInt8](repeating: 0, count: id + 1 - fieldPlan.count) }
+        if fieldPlan[id] == 0 { fieldPlan[id] = fieldsWanted(format.system, format.name) ? 1 : 2 }
+        return fieldPlan[id] == 1
+    }
+
     public func next() throws -> TraceItem? {
         if let s = pendingEvent {
             // The drop marker went out first; now the record it precedes.
@@ -54,6 +72,8 @@ public final class TraceDatReader: TraceReader {
         return .event(makeEvent(s))
     }
 
+    private static let noFields = EventFields([])
+
     /// Builds the current record of `s` as an event and moves `s` on.
     private func makeEvent(_ s: CPUStream) -> TraceEvent {
         defer { s.step() }
@@ -68,15 +88,16 @@ public final class TraceDatReader: TraceReader {
                                        migrateDisable: migrate)
         let format = file.tep.format(id: id)
         let fields: EventFields
-        if let format {
+        if let format, wantsFields(id, format) {
             fields = EventFields(RecordFieldDecoder(payload: page.payload(), format: format,
                                                     endianness: file.endianness))
         } else {
-            fields = EventFields([])
+            fields = Self.noFields
         }
         return TraceEvent(timestamp: s.timestamp, cpu: s.cpu, pid: pid, comm: file.tep.comm(pid: pid),
                           context: context, system: format?.system ?? "",
-                          name: format?.name ?? "[UNKNOWN EVENT]", fields: fields)
+                          name: format?.name ?? "[UNKNOWN EVENT]", fields: fields,
+                          kindID: format == nil ? -1 : Int32(truncatingIfNeeded: id))
     }
 }
 

@@ -41,22 +41,31 @@ public struct BindingTable: Sendable {
         return byKey[key] != nil || byKey[EventKey(key.system, "*")] != nil
     }
 
+    /// The bindings that may apply to events of `key`, in the order `bind`
+    /// tries them: "system:*" bindings (kprobes, named freely) apply to every
+    /// event of the system, after the exact ones.
+    public func candidates(for key: EventKey) -> [RoleBinding] {
+        if key.system.isEmpty { return byName[key.name] ?? [] }
+        return (byKey[key] ?? []) + (byKey[EventKey(key.system, "*")] ?? [])
+    }
+
     /// The roles `event` plays. Function-named bindings match only when the
     /// event names that function.
     public func bind(_ event: TraceEvent, key: EventKey, functions: FunctionNames) -> [BoundEvent] {
-        // "system:*" bindings (kprobes, named freely) apply to every event of the system.
-        let candidates: [RoleBinding]
-        if key.system.isEmpty {
-            candidates = byName[key.name] ?? []
-        } else {
-            candidates = (byKey[key] ?? []) + (byKey[EventKey(key.system, "*")] ?? [])
-        }
+        bind(event, key: key, candidates: candidates(for: key)) { functions.function(of: event, key: key) }
+    }
+
+    /// `bind` over candidates looked up once per kind (`candidates(for:)`);
+    /// `function` names the event's function, asked at most once.
+    public func bind(_ event: TraceEvent, key: EventKey, candidates: [RoleBinding],
+                     function resolve: () -> String?) -> [BoundEvent] {
         guard !candidates.isEmpty else { return [] }
         var function: String??  // resolved at most once
         var result: [BoundEvent] = []
+        result.reserveCapacity(1)
         for binding in candidates {
             if let wanted = binding.function {
-                if function == nil { function = .some(functions.function(of: event, key: key)) }
+                if function == nil { function = .some(resolve()) }
                 guard function! == wanted else { continue }
             }
             var args = Self.arguments(of: event, binding: binding)

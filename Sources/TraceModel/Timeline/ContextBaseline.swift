@@ -88,16 +88,31 @@ public enum AtomicReason: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Floors for every event kind seen so far.
+/// Floors for every event kind seen so far. Each kind has a slot (`slot(for:)`,
+/// looked up once per kind by the model), so observing an event costs no
+/// hashing of its key.
 public struct ContextBaselines: Sendable {
-    private var floors: [EventKey: ContextFloor] = [:]
+    private var slots: [EventKey: Int] = [:]
+    private var floors: [ContextFloor?] = []
 
     public init() {}
 
-    mutating func observe(_ key: EventKey, _ c: ExecutionContext) {
-        guard c.isKnown else { return }
-        if floors[key] == nil { floors[key] = ContextFloor(c) } else { floors[key]!.add(c) }
+    mutating func slot(for key: EventKey) -> Int {
+        if let i = slots[key] { return i }
+        slots[key] = floors.count
+        floors.append(nil)
+        return floors.count - 1
     }
 
-    public func floor(_ key: EventKey) -> ContextFloor? { floors[key] }
+    mutating func observe(_ key: EventKey, _ c: ExecutionContext) {
+        observe(slot: slot(for: key), c)
+    }
+
+    @inline(__always)
+    mutating func observe(slot: Int, _ c: ExecutionContext) {
+        guard c.isKnown else { return }
+        if floors[slot] == nil { floors[slot] = ContextFloor(c) } else { floors[slot]!.add(c) }
+    }
+
+    public func floor(_ key: EventKey) -> ContextFloor? { slots[key].flatMap { floors[$0] } }
 }

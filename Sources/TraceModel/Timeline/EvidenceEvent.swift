@@ -1,7 +1,13 @@
+import Synchronization
 import TraceInput
 
 /// An event kept as evidence for a finding: enough to show and to find it
 /// again in `trace-cmd report`, without holding the reader's buffers.
+///
+/// The model keeps evidence for every span it opens and every sleep it sees,
+/// and almost all of it is dropped unread when the span closes cleanly; so
+/// `text` is rendered from the event's (copied) fields when first read, not
+/// when the evidence is made.
 public struct EvidenceEvent: Sendable, Hashable, Codable {
     public var timestamp: UInt64
     public var cpu: Int
@@ -10,7 +16,11 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
     /// "system:name".
     public var event: String
     /// The event's fields, rendered the same way whatever the source.
-    public var text: String
+    public var text: String {
+        get { fields.text }
+        set { fields = FieldText(newValue) }
+    }
+    private var fields: FieldText
 
     public init(timestamp: UInt64, cpu: Int, pid: Int32, comm: String, event: String, text: String) {
         self.timestamp = timestamp
@@ -18,12 +28,75 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
         self.pid = pid
         self.comm = comm
         self.event = event
-        self.text = text
+        self.fields = FieldText(text)
     }
 
     public init(_ e: TraceEvent, functions: FunctionNames) {
-        self.init(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm,
-                  event: "\(e.system):\(e.name)", text: Self.render(e, functions: functions))
+        timestamp = e.timestamp
+        cpu = e.cpu
+        pid = e.pid
+        comm = e.comm
+        event = e.system + ":" + e.name
+        fields = FieldText(e, functions: functions)
+    }
+
+    enum CodingKeys: String, CodingKey { case timestamp, cpu, pid, comm, event, text }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(timestamp: try c.decode(UInt64.self, forKey: .timestamp), cpu: try c.decode(Int.self, forKey: .cpu),
+                  pid: try c.decode(Int32.self, forKey: .pid), comm: try c.decode(String.self, forKey: .comm),
+                  event: try c.decode(String.self, forKey: .event), text: try c.decode(String.self, forKey: .text))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(timestamp, forKey: .timestamp)
+        try c.encode(cpu, forKey: .cpu)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(comm, forKey: .comm)
+        try c.encode(event, forKey: .event)
+        try c.encode(text, forKey: .text)
+    }
+
+    public static func == (a: EvidenceEvent, b: EvidenceEvent) -> Bool {
+        a.timestamp == b.timestamp && a.cpu == b.cpu && a.pid == b.pid && a.comm == b.comm
+            && a.event == b.event && a.text == b.text
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(timestamp)
+        h.combine(cpu)
+        h.combine(pid)
+        h.combine(comm)
+        h.combine(event)
+        h.combine(text)
+    }
+
+    /// The rendered fields, or the event to render them from on first read
+    /// (once, under a lock: evidence may be read from any thread).
+    private final class FieldText: Sendable {
+        private enum State {
+            case rendered(String)
+            case pending(TraceEvent, FunctionNames)
+        }
+        private let state: Mutex<State>
+
+        init(_ text: String) { state = Mutex(.rendered(text)) }
+        init(_ e: TraceEvent, functions: FunctionNames) { state = Mutex(.pending(e, functions)) }
+
+        var text: String {
+            state.withLock { s in
+                switch s {
+                case .rendered(let text):
+                    return text
+                case .pending(let e, let functions):
+                    let text = EvidenceEvent.render(e, functions: functions)
+                    s = .rendered(text)
+                    return text
+                }
+            }
+        }
     }
 
     /// `field=value` pairs in format order. Function-naming fields show the
