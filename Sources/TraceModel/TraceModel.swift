@@ -6,20 +6,30 @@ import TraceInput
 /// (tasks, spans, live mappings), never with the trace's length.
 public final class TraceModel {
     public private(set) var cpus: [Int: CPUTimeline] = [:]
-    public private(set) var tasks: [Int32: TaskState] = [:]
+    // Per-event state of a model fed from one thread: @exclusivity(unchecked)
+    // drops the runtime access checks (swift_beginAccess in perf).
+    @exclusivity(unchecked) public private(set) var tasks: [Int32: TaskState] = [:]
     public private(set) var secondary = SecondaryMMU()
-    public private(set) var baselines = ContextBaselines()
+    @exclusivity(unchecked) public private(set) var baselines = ContextBaselines()
     /// Events per kind, and events per role: what the trace can show.
     public var eventCounts: [EventKey: Int] {
         var counts: [EventKey: Int] = [:]
         for kind in kinds where kind.count > 0 { counts[kind.key] = kind.count }
         return counts
     }
-    public private(set) var roleCounts: [Role: Int] = [:]
+    public var roleCounts: [Role: Int] {
+        var counts = boundRoleCounts
+        for kind in kinds where kind.count > 0 {
+            for role in kind.countedRoles ?? [] { counts[role, default: 0] += kind.count }
+        }
+        return counts
+    }
+    /// Roles of events bound one by one (kinds with `countedRoles` count by kind).
+    @exclusivity(unchecked) private var boundRoleCounts: [Role: Int] = [:]
     public private(set) var lostEvents = 0
     public private(set) var lostMarkers = 0
-    public private(set) var firstTimestamp: UInt64?
-    public private(set) var lastTimestamp: UInt64?
+    @exclusivity(unchecked) public private(set) var firstTimestamp: UInt64?
+    @exclusivity(unchecked) public private(set) var lastTimestamp: UInt64?
 
     public let bindings: BindingTable
     public let functions: FunctionNames
@@ -33,7 +43,7 @@ public final class TraceModel {
         let key: EventKey
         let baseline: Int
         let isSchedSwitch: Bool
-        var count = 0
+        @exclusivity(unchecked) var count = 0
         /// Bindings tried on every event of the kind.
         let candidates: [RoleBinding]
         /// When every candidate is function-named: the candidates by
@@ -68,10 +78,10 @@ public final class TraceModel {
         var readsFields: Bool { isSchedSwitch || countedRoles == nil }
     }
     private var kinds: [Kind] = []
-    private var kindsByID: [Kind?] = []
+    @exclusivity(unchecked) private var kindsByID: [Kind?] = []
     private var kindsByKey: [EventKey: Kind] = [:]
     /// Function names by address (the function tracer's `ip`), resolved once.
-    private var functionsByAddress: [UInt64: String?] = [:]
+    @exclusivity(unchecked) private var functionsByAddress: [UInt64: String?] = [:]
 
     private func kind(of event: TraceEvent) -> Kind {
         let id = Int(event.kindID)
@@ -128,17 +138,14 @@ public final class TraceModel {
         tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = event.cpu
 
         if kind.isSchedSwitch { taskSwitch(event) }
-        if let roles = kind.countedRoles {
-            for role in roles { roleCounts[role, default: 0] += 1 }
-            return
-        }
+        if kind.countedRoles != nil { return }
         var candidates = kind.candidates
         if let byFunction = kind.byFunction {
             guard let f = function(of: event, key: key), let named = byFunction[f] else { return }
             candidates = named
         }
         for bound in bindings.bind(event, key: key, candidates: candidates, function: { self.function(of: event, key: key) }) {
-            roleCounts[bound.role, default: 0] += 1
+            boundRoleCounts[bound.role, default: 0] += 1
             apply(bound, key: EventKey(bound.event.system, bound.event.name))
         }
     }

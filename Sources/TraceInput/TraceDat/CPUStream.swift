@@ -14,7 +14,7 @@ final class CPUStream {
     let page: KBuffer
     private let source: PageSource
     private let correction: TimestampCorrection
-    private let damage: DamageLog
+    let damage: DamageLog
     // Per-record state, touched only by the thread that reads this stream:
     // @exclusivity(unchecked) drops the runtime access checks that otherwise
     // cost stats about a sixth of its time (swift_beginAccess in perf).

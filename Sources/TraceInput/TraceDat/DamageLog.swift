@@ -1,13 +1,45 @@
 /// Pages that could not be read, shared by a file's CPU streams: counted and
-/// sampled (first few with their offsets), never silently dropped.
+/// sampled (first few with their offsets), never silently lost.
+///
+/// A stream decoded on a thread of its own gets a log of its own that only
+/// keeps `notes`; the reader replays them into the file's log in the order
+/// the records are consumed, so the samples are the ones a single-threaded
+/// read would keep.
 final class DamageLog {
+    struct Note: Sendable {
+        var pages: Int
+        var cpu: Int
+        var buffer: String
+        var offset: Int
+        var reason: String
+    }
+
     private(set) var count = DamageCount()
     private let path: String
     private let sampleLimit = 8
+    private let collectsNotes: Bool
+    /// Damage met since the last `takeNotes()` (collecting logs only).
+    private var notes: [Note] = []
 
-    init(path: String) { self.path = path }
+    init(path: String, collectingNotes: Bool = false) {
+        self.path = path
+        collectsNotes = collectingNotes
+    }
+
+    var hasNotes: Bool { !notes.isEmpty }
+
+    func takeNotes() -> [Note] {
+        defer { notes = [] }
+        return notes
+    }
+
+    func record(_ n: Note) { unreadable(pages: n.pages, cpu: n.cpu, buffer: n.buffer, offset: n.offset, reason: n.reason) }
 
     func unreadable(pages: Int, cpu: Int, buffer: String, offset: Int, reason: String) {
+        if collectsNotes {
+            notes.append(Note(pages: pages, cpu: cpu, buffer: buffer, offset: offset, reason: reason))
+            return
+        }
         count.unreadablePages += pages
         if count.samples.count < sampleLimit {
             let where_ = buffer.isEmpty ? "cpu \(cpu) data" : "buffer \(buffer) cpu \(cpu) data"

@@ -6,8 +6,17 @@ import NativeBindings
 /// tep_get_field_raw in libtraceevent's event-parse.c).
 struct RecordFieldDecoder: FieldDecoder {
     let payload: [UInt8]
-    let format: EventFormat
+    /// Shared by every record of the kind: a reference keeps the decoder small
+    /// enough to sit inside `EventFields` without a heap box of its own.
+    let kind: RecordKind
+    var format: EventFormat { kind.format }
     let endianness: Endianness
+
+    init(payload: [UInt8], kind: RecordKind, endianness: Endianness) {
+        self.payload = payload
+        self.kind = kind
+        self.endianness = endianness
+    }
 
     var fieldNames: [String] { format.fields.map(\.name) }
 
@@ -53,5 +62,18 @@ struct RecordFieldDecoder: FieldDecoder {
             v = v << 8 | byte
         }
         return v
+    }
+}
+
+/// What a trace.dat reader knows about one event id, worked out once.
+final class RecordKind: Sendable {
+    let format: EventFormat
+    /// Whether events of this kind get their fields (see
+    /// `TraceReader.decodeFields(only:)`).
+    let decodesFields: Bool
+
+    init(format: EventFormat, decodesFields: Bool) {
+        self.format = format
+        self.decodesFields = decodesFields
     }
 }

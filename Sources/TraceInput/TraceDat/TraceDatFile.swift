@@ -47,6 +47,7 @@ public final class TraceDatFile {
         var c = ByteCursor(region: region, endianness: .little, path: path, section: "header")
         header = try FileHeader.read(&c)
         tep = TEPHandle(fileIsBigEndian: header.endianness == .big, longSize: header.longSize)
+        lookups = SharedLookups(tep)
         var options = FileOptions()
         var headerCPUs = 0
         if header.version < 7 {
@@ -85,7 +86,9 @@ public final class TraceDatFile {
 
     /// One stream per CPU of the chosen buffers (indices into `buffers`), in
     /// the order trace-cmd iterates them.
-    func makeStreams(buffers chosen: [Int]) -> [CPUStream] {
+    /// `separateDamage` gives each stream a log of its own that collects
+    /// notes (for streams read on other threads; see DamageLog).
+    func makeStreams(buffers chosen: [Int], separateDamage: Bool = false) -> [CPUStream] {
         var streams: [CPUStream] = []
         var global = 0
         for (index, buffer) in buffers.enumerated() {
@@ -102,7 +105,8 @@ public final class TraceDatFile {
                                         decompressor: buffer.compressed ? decompressorForStream() : nil)
                 streams.append(CPUStream(cpu: extent.cpu, bufferIndex: index, bufferName: buffer.name,
                                          globalIndex: global + extent.cpu, page: page, source: source,
-                                         correction: correction, damage: damageLog))
+                                         correction: correction,
+                                         damage: separateDamage ? DamageLog(path: path, collectingNotes: true) : damageLog))
             }
         }
         return streams
@@ -117,17 +121,11 @@ public final class TraceDatFile {
         buffers.firstIndex { $0.name == name }
     }
 
-    /// address → "symbol+0xoffset" from the file's kallsyms. A trace names
-    /// few functions many times over (the function tracer's `ip`), so answers
-    /// are kept; the lock makes it safe from any thread.
-    public func symbolize(_ address: UInt64) -> String? {
-        if let known = symbols.withLock({ $0[address] }) { return known }
-        let name = tep.symbolize(address)
-        symbols.withLock { $0[address] = .some(name) }
-        return name
-    }
+    /// address → "symbol+0xoffset" from the file's kallsyms.
+    public func symbolize(_ address: UInt64) -> String? { lookups.symbolize(address) }
 
-    private let symbols = Mutex<[UInt64: String?]>([:])
+    /// The file's symbol and comm lookups, safe from any thread.
+    let lookups: SharedLookups
 
     /// The latency trace text (v6 "latency" files, v7 BUFFER_TEXT), or nil.
     func latencyText() throws -> [UInt8]? {
@@ -155,5 +153,30 @@ public final class TraceDatFile {
             }
             return text
         }
+    }
+}
+
+/// The lookups decode threads and the reader's thread share: libtraceevent's
+/// handle is not thread-safe, so every call into it goes through one lock. A
+/// trace names few functions many times over (the function tracer's `ip`),
+/// so symbols are kept once found.
+final class SharedLookups: Sendable {
+    private let tep: TEPHandle
+    private let symbols = Mutex<[UInt64: String?]>([:])
+
+    init(_ tep: TEPHandle) { self.tep = tep }
+
+    func symbolize(_ address: UInt64) -> String? {
+        symbols.withLock { known in
+            if let name = known[address] { return name }
+            let name = tep.symbolize(address)
+            known[address] = .some(name)
+            return name
+        }
+    }
+
+    /// The saved command line of `pid` (tep_data_comm_from_pid).
+    func comm(_ pid: Int32) -> String {
+        symbols.withLock { _ in tep.comm(pid: pid) }
     }
 }

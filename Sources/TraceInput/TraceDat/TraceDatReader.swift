@@ -1,14 +1,21 @@
 import NativeBindings
 
 /// Reads a trace.dat file as a stream of events merged across CPUs in
-/// timestamp order (TraceReader), with memory bounded by one page (or one
-/// decompressed chunk) per CPU.
+/// timestamp order (TraceReader). Each CPU is decoded into events on a
+/// thread of its own (ParallelDecode), a bounded queue of batches ahead of
+/// the merge, so memory stays bounded by one page (or one decompressed
+/// chunk) and a few batches per CPU.
 public final class TraceDatReader: TraceReader {
     public let file: TraceDatFile
     public let info: TraceInfo
-    private var merge: CPUMerge
-    private var pendingEvent: CPUStream?
     private let chosenBuffers: [Int]
+    /// Made (and filled to their first record) at open; handed to the
+    /// decode threads on the first `next()`.
+    private var streams: [CPUStream]
+    private var decode: ParallelDecode?
+    private var cursors: [DecodedCursor] = []
+    private var pendingEvent: DecodedCursor?
+    private var fieldsWanted: ((String, String) -> Bool)?
 
     /// Opens `path`; `instance` picks a buffer by name (nil or "" = the top
     /// buffer, or the first instance when the file has no top buffer).
@@ -29,7 +36,7 @@ public final class TraceDatReader: TraceReader {
             // with its first instance; a latency file has no buffer.
             chosenBuffers = file.buffers.isEmpty ? [] : [0]
         }
-        merge = CPUMerge(file.makeStreams(buffers: chosenBuffers))
+        streams = file.makeStreams(buffers: chosenBuffers, separateDamage: true)
         info = TraceInfo(path: file.path, format: .traceDat, fileVersion: file.fileVersion,
                          compression: file.compression, cpus: file.cpuCount)
     }
@@ -39,65 +46,61 @@ public final class TraceDatReader: TraceReader {
     /// address → "symbol+0xoffset" through the file's kallsyms.
     public func symbolize(_ address: UInt64) -> String? { file.symbolize(address) }
 
-    /// Per event id: 0 = not asked yet, 1 = decode fields, 2 = leave them empty.
-    private var fieldPlan: [UInt8] = []
-    private var fieldsWanted: ((String, String) -> Bool)?
-
+    /// Takes effect when given before the first `next()`.
     public func decodeFields(only wanted: @escaping (_ system: String, _ name: String) -> Bool) {
         fieldsWanted = wanted
-        fieldPlan = []
     }
 
-    @inline(__always)
-    private func wantsFields(_ id: Int, _ format: EventFormat) -> Bool {
-        guard let fieldsWanted else { return true }
-        guard id >= 0 && id < 1 << 16 else { return true }
-        if id >= fieldPlan.count { fieldPlan += [UInt8](repeating: 0, count: id + 1 - fieldPlan.count) }
-        if fieldPlan[id] == 0 { fieldPlan[id] = fieldsWanted(format.system, format.name) ? 1 : 2 }
-        return fieldPlan[id] == 1
+    /// Starts the decode threads and waits for every CPU's first batch (in
+    /// stream order, so damage met opening the streams is logged in order).
+    private func start() {
+        var kinds: [RecordKind?] = []
+        for format in file.tep.allFormats where format.id >= 0 && format.id < 1 << 16 {
+            if format.id >= kinds.count { kinds += [RecordKind?](repeating: nil, count: format.id + 1 - kinds.count) }
+            kinds[format.id] = RecordKind(format: format, decodesFields: fieldsWanted?(format.system, format.name) ?? true)
+        }
+        let lookups = file.lookups
+        let decoding = RecordDecoding(kinds: kinds, layout: file.commonLayout, endianness: file.endianness,
+                                      comm: { lookups.comm($0) })
+        // About 1 MB of events queued per CPU, whatever the CPU count.
+        let batchSize = max(64, 4096 / max(1, streams.count / 8))
+        let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize)
+        streams = []
+        cursors = decode.channels.map { DecodedCursor(channel: $0, damage: file.damageLog) }
+        self.decode = decode
     }
 
     public func next() throws -> TraceItem? {
-        if let s = pendingEvent {
+        if decode == nil { start() }
+        if let c = pendingEvent {
             // The drop marker went out first; now the record it precedes.
             pendingEvent = nil
-            return .event(makeEvent(s))
+            return .event(take(c))
         }
-        guard let s = merge.nextStream() else { return nil }
-        if s.missedEvents != 0 {
-            pendingEvent = s
-            return .lost(EventsLost(cpu: s.cpu, timestamp: s.timestamp,
-                                    count: s.missedEvents > 0 ? s.missedEvents : nil))
+        // The smallest timestamp wins; ties go to the earlier stream (top
+        // buffer before instances, lower CPU first), as in CPUMerge.
+        var best: DecodedCursor?
+        var bestTS = UInt64.max
+        for c in cursors where c.hasRecord {
+            if best == nil || c.timestamp < bestTS {
+                best = c
+                bestTS = c.timestamp
+            }
         }
-        return .event(makeEvent(s))
+        guard let c = best else { return nil }
+        let missed = c.record.missedEvents
+        if missed != 0 {
+            pendingEvent = c
+            return .lost(EventsLost(cpu: c.record.event.cpu, timestamp: c.timestamp,
+                                    count: missed > 0 ? missed : nil))
+        }
+        return .event(take(c))
     }
 
-    private static let noFields = EventFields([])
-
-    /// Builds the current record of `s` as an event and moves `s` on.
-    private func makeEvent(_ s: CPUStream) -> TraceEvent {
-        defer { s.step() }
-        let page = s.page
-        let layout = file.commonLayout
-        let id = Int(page.unsigned(at: layout.type.offset, size: layout.type.size))
-        let pid = layout.pid.map { Int32(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
-        let flags = layout.flags.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
-        let preempt = layout.preemptCount.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
-        let migrate = layout.migrateDisable.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) }
-        let context = ExecutionContext(flags: ContextFlags(rawValue: flags), preemptCount: preempt,
-                                       migrateDisable: migrate)
-        let format = file.tep.format(id: id)
-        let fields: EventFields
-        if let format, wantsFields(id, format) {
-            fields = EventFields(RecordFieldDecoder(payload: page.payload(), format: format,
-                                                    endianness: file.endianness))
-        } else {
-            fields = Self.noFields
-        }
-        return TraceEvent(timestamp: s.timestamp, cpu: s.cpu, pid: pid, comm: file.tep.comm(pid: pid),
-                          context: context, system: format?.system ?? "",
-                          name: format?.name ?? "[UNKNOWN EVENT]", fields: fields,
-                          kindID: format == nil ? -1 : Int32(truncatingIfNeeded: id))
+    /// The current event of `c`, moving `c` on.
+    private func take(_ c: DecodedCursor) -> TraceEvent {
+        defer { c.step() }
+        return c.record.event
     }
 }
 

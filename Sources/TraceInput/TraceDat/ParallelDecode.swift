@@ -1,0 +1,215 @@
+import Foundation
+import NativeBindings
+
+/// One record of a CPU, decoded into an event on that CPU's thread.
+struct DecodedRecord: Sendable {
+    var event: TraceEvent
+    /// kbuffer_missed_events before this record (-1 = unknown count).
+    var missedEvents: Int
+}
+
+/// A run of one CPU's records, in ring-buffer order, with the damage met
+/// between them: `notes[i].before` is the index of the record the damage
+/// came before (`records.count` = after the last one).
+struct DecodedBatch: Sendable {
+    var records: [DecodedRecord] = []
+    var notes: [(before: Int, note: DamageLog.Note)] = []
+    var isLast = false
+}
+
+/// A bounded single-producer, single-consumer queue of batches: the decode
+/// thread waits when `capacity` batches are queued, so memory stays bounded
+/// whatever the trace's size.
+final class BatchChannel: Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    nonisolated(unsafe) private var queue: [DecodedBatch] = []
+    nonisolated(unsafe) private var cancelled = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Queues `batch`; false when the consumer has gone (stop decoding).
+    func put(_ batch: DecodedBatch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { return false }
+        queue.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    func take() -> DecodedBatch {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty { condition.wait() }
+        let batch = queue.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    /// The consumer stops: a waiting producer returns.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        queue = []
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// What a decode thread needs to turn records into events; immutable, so
+/// every thread can share it.
+struct RecordDecoding: Sendable {
+    /// By event id; nil for ids the file has no format for.
+    var kinds: [RecordKind?]
+    var layout: CommonFieldLayout
+    var endianness: Endianness
+    /// The file's comm lookup (serialized inside TraceDatFile).
+    var comm: @Sendable (Int32) -> String
+
+    func kind(_ id: Int) -> RecordKind? { id >= 0 && id < kinds.count ? kinds[id] : nil }
+
+    /// The current record of `s` as an event (the stream is not moved).
+    func event(_ s: CPUStream, comms: inout [Int32: String]) -> TraceEvent {
+        let page = s.page
+        let id = Int(page.unsigned(at: layout.type.offset, size: layout.type.size))
+        let pid = layout.pid.map { Int32(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
+        let flags = layout.flags.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
+        let preempt = layout.preemptCount.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
+        let migrate = layout.migrateDisable.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) }
+        let context = ExecutionContext(flags: ContextFlags(rawValue: flags), preemptCount: preempt,
+                                       migrateDisable: migrate)
+        let kind = kind(id)
+        let fields: EventFields
+        if let kind, kind.decodesFields {
+            fields = EventFields(RecordFieldDecoder(payload: page.payload(), kind: kind, endianness: endianness))
+        } else {
+            fields = Self.noFields
+        }
+        let name: String
+        if let known = comms[pid] { name = known } else {
+            name = comm(pid)
+            comms[pid] = name
+        }
+        return TraceEvent(timestamp: s.timestamp, cpu: s.cpu, pid: pid, comm: name,
+                          context: context, system: kind?.format.system ?? "",
+                          name: kind?.format.name ?? "[UNKNOWN EVENT]", fields: fields,
+                          kindID: kind == nil ? -1 : Int32(truncatingIfNeeded: id))
+    }
+
+    private static let noFields = EventFields([])
+}
+
+/// Decodes each CPU stream on a thread of its own into a bounded channel of
+/// batches; the reader merges the batches' heads in timestamp order on its
+/// own thread. Each stream is touched only by its thread once handed over.
+final class ParallelDecode {
+    let channels: [BatchChannel]
+
+    /// Batches of `batchSize` records, at most `depth` queued per CPU.
+    init(streams: [CPUStream], decoding: RecordDecoding, batchSize: Int, depth: Int = 4) {
+        channels = streams.map { _ in BatchChannel(capacity: depth) }
+        for (stream, channel) in zip(streams, channels) {
+            // The stream moves to its thread; nothing else touches it after.
+            nonisolated(unsafe) let s = stream
+            let thread = Thread {
+                Self.decode(s, decoding: decoding, batchSize: batchSize, into: channel)
+            }
+            thread.name = "mmaudit cpu \(stream.cpu)"
+            thread.start()
+        }
+    }
+
+    deinit {
+        for c in channels { c.cancel() }
+    }
+
+    private static func decode(_ s: CPUStream, decoding: RecordDecoding, batchSize: Int, into channel: BatchChannel) {
+        var comms: [Int32: String] = [:]
+        var batch = DecodedBatch()
+        batch.records.reserveCapacity(batchSize)
+        while true {
+            if s.damage.hasNotes {
+                for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
+            }
+            guard s.hasRecord else { break }
+            batch.records.append(DecodedRecord(event: decoding.event(s, comms: &comms), missedEvents: s.missedEvents))
+            s.step()
+            if batch.records.count == batchSize {
+                // Damage met stepping past the last record goes with it.
+                if s.damage.hasNotes {
+                    for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
+                }
+                guard channel.put(batch) else { return }
+                batch = DecodedBatch()
+                batch.records.reserveCapacity(batchSize)
+            }
+        }
+        batch.isLast = true
+        _ = channel.put(batch)
+    }
+}
+
+/// The consumer's place in one CPU's batches.
+final class DecodedCursor {
+    let channel: BatchChannel
+    private let damage: DamageLog
+    private var batch = DecodedBatch()
+    private var index = 0
+    private var nextNote = 0
+    private(set) var hasRecord = false
+    private(set) var timestamp: UInt64 = 0
+
+    /// Takes the first batch and replays the damage met before its first record.
+    init(channel: BatchChannel, damage: DamageLog) {
+        self.channel = channel
+        self.damage = damage
+        load()
+    }
+
+    var record: DecodedRecord { batch.records[index] }
+
+    /// Moves past the current record, replaying the damage met after it.
+    func step() {
+        index += 1
+        if index == batch.records.count {
+            replayNotes(upTo: index)
+            if batch.isLast {
+                hasRecord = false
+                return
+            }
+            load()
+            return
+        }
+        replayNotes(upTo: index)
+        timestamp = batch.records[index].event.timestamp
+    }
+
+    private func load() {
+        while true {
+            batch = channel.take()
+            index = 0
+            nextNote = 0
+            replayNotes(upTo: 0)
+            if !batch.records.isEmpty {
+                hasRecord = true
+                timestamp = batch.records[0].event.timestamp
+                return
+            }
+            replayNotes(upTo: Int.max)
+            if batch.isLast {
+                hasRecord = false
+                return
+            }
+        }
+    }
+
+    private func replayNotes(upTo i: Int) {
+        while nextNote < batch.notes.count && batch.notes[nextNote].before <= i {
+            damage.record(batch.notes[nextNote].note)
+            nextNote += 1
+        }
+    }
+}
