@@ -16,6 +16,28 @@ final class ReportParityTests: XCTestCase {
         }
     }
 
+    /// No uncompressed v7 capture is committed (it would carry ~2 MB of
+    /// kallsyms uncompressed): trace-cmd converts one from a capture here.
+    func testUncompressedV7MatchesTraceCmdReportN() throws {
+        let source = try Fixtures.smallest { $0.fileVersion == 7 && $0.compression == "zstd" && !$0.isLatencyTrace }
+        let path = try Fixtures.temporaryFile([], name: "v7-none-converted.dat")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["trace-cmd", "convert", "--file-version", "7", "--compression", "none",
+                       "-i", source, "-o", path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "trace-cmd convert \(source)")
+        let file = try TraceDatFile(path: path)
+        XCTAssertEqual(file.fileVersion, 7)
+        XCTAssertEqual(file.compression, "none")
+        assertSameReport(try Fixtures.dump(path), try Fixtures.reference(["-N"], path), "report -N \(path)")
+        assertSameReport(try Fixtures.dump(path, options: DumpOptions(raw: true)),
+                         try Fixtures.reference(["-N", "-R"], path), "report -N -R \(path)")
+    }
+
     func testCPUFilterMatchesTraceCmd() throws {
         let path = try Fixtures.smallest { $0.cpuCount > 1 && !$0.isLatencyTrace }
         assertSameReport(try Fixtures.dump(path, options: DumpOptions(cpus: [1])),
