@@ -18,7 +18,7 @@ enum FunctionTracerLine {
 
 /// The function_graph tracer's lines (print_graph_prologue in
 /// kernel/trace/trace_functions_graph.c): optional "abstime |", the CPU
-/// " 0) ", optional "comm-pid |" (funcgraph-proc), optional latency flags,
+/// " 0) ", optional "comm-pid |" (funcgraph-proc), optional latency flags and "|",
 /// then the duration column, "|" and the indented call text. Task switches
 /// show as " 0)  bash-1234  =>  sshd-5678 " between dashed rules.
 struct FuncGraphTracerLine {
@@ -81,6 +81,10 @@ struct FuncGraphTracerLine {
         if let ctx = LatencyColumns.parse(b, f0, f1, dialect: .kernel) {
             context = ctx
             graphFrom = f1
+            // print_graph_lat_fmt closes the flags with " | ", before the
+            // duration column's own "|".
+            let sep = b.skipSpaces(f1, end)
+            if sep < end && b[sep] == ASCII.pipe { graphFrom = sep + 1 }
         }
         // A "/* comment */" (trace_printk under function_graph) is no call.
         guard let g = FuncGraphLines.parse(b, graphFrom, end) else {

@@ -18,9 +18,34 @@ enum Fixtures {
         return dirs
     }
 
-    /// Every text file `name` of the captures (report.txt, trace.txt, …).
+    /// Every text file `name` of the captures (report.txt, trace.txt, …),
+    /// plain or gzip'd (`name.gz`).
     static func texts(named name: String) -> [URL] {
-        allFiles().filter { $0.lastPathComponent == name }
+        allFiles().filter { $0.lastPathComponent == name || $0.lastPathComponent == name + ".gz" }
+    }
+
+    /// tracefs `trace` / trace_pipe text with event or function-tracer
+    /// lines (the function_graph tracer's text has other columns).
+    static let tracefsEventTexts = ["trace.txt", "trace-latency.txt", "trace-tgid.txt",
+                                    "trace-noirqinfo.txt", "trace-pipe.txt"]
+
+    /// A fixture text's content; .gz files are inflated by gzip itself, so
+    /// the reference side of a test does not use the reader's inflater.
+    static func contents(_ url: URL) throws -> String {
+        guard url.pathExtension == "gz" else { return try String(contentsOf: url, encoding: .utf8) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-dc", url.path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw NSError(domain: "gzip", code: Int(p.terminationStatus),
+                          userInfo: [NSLocalizedDescriptionKey: "gzip -dc \(url.path) failed"])
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Every file under fixtures/ (the capture tool's cache excluded).
