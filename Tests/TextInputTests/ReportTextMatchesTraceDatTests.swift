@@ -50,6 +50,38 @@ final class ReportTextMatchesTraceDatTests: XCTestCase {
         }
     }
 
+    /// trace-cmd's "CPU:0 [364 EVENTS DROPPED]" lines (drops-bug0: an 8 KB
+    /// buffer overwritten, then saved with trace-cmd extract): one lost item
+    /// each, with trace.dat's CPU, count and time.
+    func testDroppedEventLinesMatchTraceDat() throws {
+        var seen = 0
+        for dir in captures() {
+            for (name, variant) in [("report.txt", StreamComparison.Variant.report), ("report-N.txt", .raw)] {
+                let text = dir.appendingPathComponent(name)
+                guard let content = try? String(contentsOf: text, encoding: .utf8) else { continue }
+                let drops = content.split(separator: "\n").filter { $0.hasPrefix("CPU:") && $0.hasSuffix(" EVENTS DROPPED]") }
+                guard !drops.isEmpty else { continue }
+                var cmp = StreamComparison(variant: variant)
+                try cmp.run(dat: TraceDatReader(path: dir.appendingPathComponent("trace.dat").path),
+                            text: TextTraceReader(path: text.path))
+                XCTAssertEqual(cmp.lost, drops.count, text.path)
+                XCTAssertEqual(cmp.mismatches, 0, "\(text.path): \(cmp.samples.joined(separator: "\n"))")
+                // The counts are the ring buffer's overruns (the capture
+                // saved per_cpu/cpuN/stats before trace-cmd extract read it).
+                if let stats = try? String(contentsOf: dir.appendingPathComponent("cpu-stats.txt"), encoding: .utf8) {
+                    var dropped: [Int: Int] = [:]
+                    for line in drops {
+                        let parts = line.dropFirst(4).split(separator: " ")
+                        dropped[Int(parts[0])!, default: 0] += Int(parts[1].dropFirst())!
+                    }
+                    XCTAssertEqual(dropped, TracefsTextTests.overruns(stats).filter { $0.value > 0 }, text.path)
+                }
+                seen += 1
+            }
+        }
+        XCTAssertGreaterThan(seen, 0, "no report text with dropped events")
+    }
+
     func testDefaultReport() throws { try checkFixtureText("report.txt", .report) }
     func testReportWithoutPlugins() throws { try checkFixtureText("report-N.txt", .raw) }
     func testReportLatencyFlags() throws { try checkGenerated(.latency) }

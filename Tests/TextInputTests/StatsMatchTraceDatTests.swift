@@ -3,7 +3,7 @@ import XCTest
 @testable import TraceInput
 
 /// `mmaudit stats --format json` of every text file of a capture (report,
-/// report -N, tracefs trace and trace-latency) gives the trace.dat's
+/// report -N, the tracefs texts, plain or gzip'd) gives the trace.dat's
 /// events, per_cpu and per_event.
 final class StatsMatchTraceDatTests: XCTestCase {
     private func summary(_ json: String) throws -> [String: AnyHashable] {
@@ -19,7 +19,9 @@ final class StatsMatchTraceDatTests: XCTestCase {
         for dir in Fixtures.captureDirectories() {
             let dat = try TraceStatistics.collect(TraceDatFile(path: dir.appendingPathComponent("trace.dat").path))
             let expected = try summary(dat.json)
-            for name in ["report.txt", "report-N.txt", "trace.txt", "trace-latency.txt"] {
+            let names = ["report.txt", "report-N.txt", "trace.txt", "trace-latency.txt", "trace-tgid.txt",
+                         "trace-noirqinfo.txt", "trace-graph.txt", "trace-graph-proc.txt"]
+            for name in names.flatMap({ [$0, $0 + ".gz"] }) {
                 let path = dir.appendingPathComponent(name).path
                 guard FileManager.default.fileExists(atPath: path) else { continue }
                 // The same detection step the command uses.
