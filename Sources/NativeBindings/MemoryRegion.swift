@@ -107,6 +107,22 @@ public final class MemoryRegion: @unchecked Sendable {
         return String(decoding: UnsafeRawBufferPointer(start: base + offset, count: n), as: UTF8.self)
     }
 
+    /// Says bytes `offset..<offset+n` of a mapped file will not be read again
+    /// soon: the whole pages inside leave the resident set (MADV_DONTNEED; a
+    /// later read maps them from the file again). Readers call this on data
+    /// they are done with, so a pass over a large file keeps its memory flat.
+    /// Heap regions ignore it.
+    public func release(_ offset: Int, count n: Int) {
+        guard isMapped, let base, n > 0, offset >= 0, offset + n <= count else { return }
+        let page = Self.systemPageSize
+        let start = (offset + page - 1) / page * page
+        let end = (offset + n) / page * page
+        guard start < end else { return }
+        _ = madvise(base + start, end - start, MADV_DONTNEED)
+    }
+
+    private static let systemPageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
     /// Copies `n` bytes from `source` at `sourceOffset` to the start of this
     /// region (a ring-buffer page into a CPU's page buffer).
     public func fill(from source: MemoryRegion, at sourceOffset: Int, count n: Int) {

@@ -34,18 +34,10 @@ public struct TraceStatistics: Sendable {
             }
             chosen = [i]
         }
-        var byID = [Int](repeating: 0, count: 1 << 16)
-        var byCPU = [Int](repeating: 0, count: max(file.cpuCount, 1))
-        var first = UInt64.max, last = UInt64.min
-        var lost = 0, lostUnknown = 0, outOfRange = 0
-        file.forEachRecordHeader(buffers: chosen) { r in
-            if r.eventID >= 0 && r.eventID < byID.count { byID[r.eventID] &+= 1 } else { outOfRange += 1 }
-            if r.cpu >= byCPU.count { byCPU += [Int](repeating: 0, count: r.cpu + 1 - byCPU.count) }
-            byCPU[r.cpu] &+= 1
-            if r.timestamp < first { first = r.timestamp }
-            if r.timestamp > last { last = r.timestamp }
-            if r.missedEvents > 0 { lost += r.missedEvents } else if r.missedEvents < 0 { lostUnknown += 1 }
-        }
+        let counts = file.countRecords(buffers: chosen)
+        let byID = counts.byID, byCPU = counts.byCPU
+        let first = counts.first, last = counts.last
+        let lost = counts.lost, lostUnknown = counts.lostUnknown, outOfRange = counts.outOfRange
         stats.unknownEvents = outOfRange
         for (id, n) in byID.enumerated() where n > 0 {
             stats.events += n

@@ -35,14 +35,19 @@ final class PageSource {
     private(set) var currentOffset = 0
 
     init(file: MemoryRegion, extent: CPUDataExtent, pageSize: Int, endianness: Endianness,
-         decompressor: BlockDecompressor?) {
+         decompressor: BlockDecompressor?, part: Part? = nil) {
         self.file = file
         self.pageSize = pageSize
         self.endianness = endianness
         self.decompressor = decompressor
         pageBuffer = MemoryRegion(capacity: pageSize + 16)
         nextOffset = extent.offset
-        if decompressor != nil, extent.offset + 4 <= file.count, extent.size > 0 || extent.offset > 0 {
+        if let part {
+            // One stretch of the extent (see `parts`).
+            nextOffset = part.offset
+            chunksLeft = part.chunks
+            dataEnd = decompressor == nil ? part.end : file.count
+        } else if decompressor != nil, extent.offset + 4 <= file.count, extent.size > 0 || extent.offset > 0 {
             chunksLeft = Int(endianness.decode(file.load(at: extent.offset, as: UInt32.self)))
             nextOffset = extent.offset + 4
             dataEnd = file.count
@@ -51,8 +56,77 @@ final class PageSource {
         }
     }
 
+    /// A stretch of one CPU's data that can be read on its own: whole pages
+    /// (uncompressed: `offset..<end`) or whole chunks (`chunks` of them from
+    /// `offset`). Every page carries its own base timestamp, so records read
+    /// part by part are the records read in one go.
+    struct Part: Sendable {
+        var offset: Int
+        var end: Int
+        var chunks: Int
+    }
+
+    /// Splits an extent into about `count` parts, or nil when it cannot be
+    /// split safely (a chunk header or size out of bounds: then the whole
+    /// extent is read in one go, damage reports and all).
+    static func parts(of extent: CPUDataExtent, pageSize: Int, compressed: Bool, file: MemoryRegion,
+                      endianness: Endianness, count: Int) -> [Part]? {
+        guard count > 1, pageSize > 0 else { return nil }
+        if !compressed {
+            let end = min(file.count, extent.offset + extent.size)
+            guard extent.offset < end else { return nil }
+            let pages = (end - extent.offset + pageSize - 1) / pageSize
+            let per = max(1, (pages + count - 1) / count)
+            return stride(from: 0, to: pages, by: per).map { first in
+                Part(offset: extent.offset + first * pageSize,
+                     end: min(end, extent.offset + (first + per) * pageSize), chunks: 0)
+            }
+        }
+        guard extent.offset + 4 <= file.count else { return nil }
+        let chunks = Int(endianness.decode(file.load(at: extent.offset, as: UInt32.self)))
+        var starts: [Int] = []
+        starts.reserveCapacity(chunks)
+        var at = extent.offset + 4
+        var released = extent.offset
+        for _ in 0..<chunks {
+            if at - released >= releaseStride {
+                // The walk maps the headers' pages in; the parts map them
+                // again when they get there.
+                file.release(released, count: at - released)
+                released = at
+            }
+            guard at + 8 <= file.count else { return nil }
+            let csize = Int(endianness.decode(file.load(at: at, as: UInt32.self)))
+            guard csize <= file.count - (at + 8) else { return nil }
+            starts.append(at)
+            at += 8 + csize
+        }
+        file.release(released, count: at - released)
+        guard chunks > 1 else { return nil }
+        let per = max(1, (chunks + count - 1) / count)
+        return stride(from: 0, to: chunks, by: per).map { first in
+            Part(offset: starts[first], end: 0, chunks: min(per, chunks - first))
+        }
+    }
+
+    /// Data before this offset has been handed out and released (see
+    /// `releaseConsumed`).
+    private var releasedUpTo = -1
+    /// Release read data every this many bytes.
+    private static let releaseStride = 1 << 20
+
     func nextPage() -> Next {
-        decompressor == nil ? nextRawPage() : nextChunkedPage()
+        if releasedUpTo < 0 { releasedUpTo = nextOffset }
+        if nextOffset - releasedUpTo >= Self.releaseStride { releaseConsumed() }
+        return decompressor == nil ? nextRawPage() : nextChunkedPage()
+    }
+
+    /// Drops the file's pages this source has read from the resident set: the
+    /// file is mapped, and without this a pass over a 2 GB trace would end
+    /// with 2 GB resident. Only bytes this source alone reads are released.
+    private func releaseConsumed() {
+        file.release(releasedUpTo, count: nextOffset - releasedUpTo)
+        releasedUpTo = nextOffset
     }
 
     private func nextRawPage() -> Next {

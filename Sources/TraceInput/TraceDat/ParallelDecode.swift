@@ -213,3 +213,43 @@ final class DecodedCursor {
         }
     }
 }
+
+/// Runs `body(0..<count)` on up to `width` threads (the machine's cores by
+/// default) and returns when every call has. Work is handed out one index at
+/// a time, so uneven pieces still keep every thread busy. Synchronized with
+/// NSCondition (pthreads), which thread sanitizers understand.
+func parallelForEach(_ count: Int, width: Int = ProcessInfo.processInfo.activeProcessorCount,
+                     _ body: @escaping @Sendable (Int) -> Void) {
+    guard count > 1, width > 1 else {
+        for i in 0..<count { body(i) }
+        return
+    }
+    final class Work: @unchecked Sendable {
+        // All guarded by `condition`.
+        let condition = NSCondition()
+        var next = 0
+        var running = 0
+    }
+    let work = Work()
+    let threads = min(width, count)
+    work.running = threads
+    for _ in 0..<threads {
+        Thread {
+            while true {
+                work.condition.lock()
+                let i = work.next
+                work.next += 1
+                work.condition.unlock()
+                guard i < count else { break }
+                body(i)
+            }
+            work.condition.lock()
+            work.running -= 1
+            work.condition.broadcast()
+            work.condition.unlock()
+        }.start()
+    }
+    work.condition.lock()
+    while work.running > 0 { work.condition.wait() }
+    work.condition.unlock()
+}

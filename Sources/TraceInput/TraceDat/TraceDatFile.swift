@@ -88,7 +88,11 @@ public final class TraceDatFile {
     /// the order trace-cmd iterates them.
     /// `separateDamage` gives each stream a log of its own that collects
     /// notes (for streams read on other threads; see DamageLog).
-    func makeStreams(buffers chosen: [Int], separateDamage: Bool = false) -> [CPUStream] {
+    ///
+    /// `parts` > 1 splits every CPU's data into about that many streams of
+    /// their own (whole pages or chunks, in file order), for counting in
+    /// parallel; their records together are the CPU's records.
+    func makeStreams(buffers chosen: [Int], separateDamage: Bool = false, parts: Int = 1) -> [CPUStream] {
         var streams: [CPUStream] = []
         var global = 0
         for (index, buffer) in buffers.enumerated() {
@@ -98,15 +102,23 @@ public final class TraceDatFile {
             defer { global += slots }
             guard chosen.contains(index) else { continue }
             for extent in buffer.cpus where extent.size > 0 || (buffer.compressed && extent.offset > 0) {
-                let page = KBuffer(kernelLongSize: kernelLongSize, bigEndian: header.endianness == .big,
-                                   oldFormat: tep.isOldFormat)
-                let source = PageSource(file: region, extent: extent, pageSize: buffer.pageSize,
-                                        endianness: header.endianness,
-                                        decompressor: buffer.compressed ? decompressorForStream() : nil)
-                streams.append(CPUStream(cpu: extent.cpu, bufferIndex: index, bufferName: buffer.name,
-                                         globalIndex: global + extent.cpu, page: page, source: source,
-                                         correction: correction,
-                                         damage: separateDamage ? DamageLog(path: path, collectingNotes: true) : damageLog))
+                let split = parts > 1
+                    ? PageSource.parts(of: extent, pageSize: buffer.pageSize, compressed: buffer.compressed,
+                                       file: region, endianness: header.endianness, count: parts)
+                    : nil
+                let pieces: [PageSource.Part?] = split.map { $0.map { Optional($0) } } ?? [nil]
+                for part in pieces {
+                    let page = KBuffer(kernelLongSize: kernelLongSize, bigEndian: header.endianness == .big,
+                                       oldFormat: tep.isOldFormat)
+                    let source = PageSource(file: region, extent: extent, pageSize: buffer.pageSize,
+                                            endianness: header.endianness,
+                                            decompressor: buffer.compressed ? decompressorForStream() : nil,
+                                            part: part)
+                    streams.append(CPUStream(cpu: extent.cpu, bufferIndex: index, bufferName: buffer.name,
+                                             globalIndex: global + extent.cpu, page: page, source: source,
+                                             correction: correction,
+                                             damage: separateDamage ? DamageLog(path: path, collectingNotes: true) : damageLog))
+                }
             }
         }
         return streams

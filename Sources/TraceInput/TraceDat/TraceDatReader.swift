@@ -1,3 +1,4 @@
+import Foundation
 import NativeBindings
 
 /// Reads a trace.dat file as a stream of events merged across CPUs in
@@ -13,7 +14,7 @@ public final class TraceDatReader: TraceReader {
     /// decode threads on the first `next()`.
     private var streams: [CPUStream]
     private var decode: ParallelDecode?
-    private var cursors: [DecodedCursor] = []
+    private var merge = CPUMerge<DecodedCursor>([])
     private var pendingEvent: DecodedCursor?
     private var fieldsWanted: ((String, String) -> Bool)?
 
@@ -66,7 +67,7 @@ public final class TraceDatReader: TraceReader {
         let batchSize = max(64, 4096 / max(1, streams.count / 8))
         let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize)
         streams = []
-        cursors = decode.channels.map { DecodedCursor(channel: $0, damage: file.damageLog) }
+        merge = CPUMerge(decode.channels.map { DecodedCursor(channel: $0, damage: file.damageLog) })
         self.decode = decode
     }
 
@@ -77,17 +78,7 @@ public final class TraceDatReader: TraceReader {
             pendingEvent = nil
             return .event(take(c))
         }
-        // The smallest timestamp wins; ties go to the earlier stream (top
-        // buffer before instances, lower CPU first), as in CPUMerge.
-        var best: DecodedCursor?
-        var bestTS = UInt64.max
-        for c in cursors where c.hasRecord {
-            if best == nil || c.timestamp < bestTS {
-                best = c
-                bestTS = c.timestamp
-            }
-        }
-        guard let c = best else { return nil }
+        guard let c = merge.nextStream() else { return nil }
         let missed = c.record.missedEvents
         if missed != 0 {
             pendingEvent = c
@@ -129,4 +120,99 @@ extension TraceDatFile {
 
     /// Damage met so far by any stream of this file.
     public var damage: DamageCount { damageLog.count }
+}
+
+/// What `stats` counts of a file's records.
+struct RecordCounts: Sendable {
+    /// By event id (ids from 0 to 2^16-1).
+    var byID: [Int]
+    /// Ids of 2^16 and more (no format can have them).
+    var outOfRange = 0
+    var byCPU: [Int] = []
+    var first = UInt64.max
+    var last = UInt64.min
+    var lost = 0
+    var lostUnknown = 0
+
+    init(ids: Int) { byID = [Int](repeating: 0, count: ids) }
+
+    mutating func add(_ o: RecordCounts) {
+        if o.byID.count > byID.count { byID += [Int](repeating: 0, count: o.byID.count - byID.count) }
+        for (id, n) in o.byID.enumerated() where n > 0 { byID[id] &+= n }
+        outOfRange += o.outOfRange
+        if o.byCPU.count > byCPU.count { byCPU += [Int](repeating: 0, count: o.byCPU.count - byCPU.count) }
+        for (cpu, n) in o.byCPU.enumerated() { byCPU[cpu] &+= n }
+        first = min(first, o.first)
+        last = max(last, o.last)
+        lost += o.lost
+        lostUnknown += o.lostUnknown
+    }
+}
+
+extension TraceDatFile {
+    /// Counts every record of the chosen buffers (all by default): each CPU's
+    /// data split into parts counted on all cores at once (counting needs no
+    /// order, and no merge), then added up. Damage is logged part by part in
+    /// file order, as one reading CPU after CPU would.
+    func countRecords(buffers chosen: [Int]? = nil) -> RecordCounts {
+        let layout = commonLayout
+        let typeSlot = layout.type
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let extents = buffers.indices.filter { chosen?.contains($0) ?? true }.map { buffers[$0].cpus.count }.reduce(0, +)
+        let parts = cores > 1 ? max(1, (4 * cores + max(extents, 1) - 1) / max(extents, 1)) : 1
+        let streams = makeStreams(buffers: chosen ?? Array(buffers.indices), separateDamage: true, parts: parts)
+        let ids = 1 << 16
+        let results = ResultSlots<RecordCounts>(streams.count)
+        nonisolated(unsafe) let shared = streams
+        parallelForEach(streams.count) { i in
+            let s = shared[i]
+            let page = s.page
+            var c = RecordCounts(ids: 0)
+            var byID = [Int](repeating: 0, count: ids)
+            var n = 0
+            while s.hasRecord {
+                let id = Int(page.unsigned(at: typeSlot.offset, size: typeSlot.size))
+                if id < ids { byID[id] &+= 1 } else { c.outOfRange += 1 }
+                let ts = s.timestamp
+                if ts < c.first { c.first = ts }
+                if ts > c.last { c.last = ts }
+                let missed = s.missedEvents
+                if missed > 0 { c.lost += missed } else if missed < 0 { c.lostUnknown += 1 }
+                n += 1
+                s.step()
+            }
+            c.byID = byID
+            c.byCPU = [Int](repeating: 0, count: s.cpu + 1)
+            c.byCPU[s.cpu] = n
+            results.set(i, c)
+        }
+        var total = RecordCounts(ids: ids)
+        total.byCPU = [Int](repeating: 0, count: max(cpuCount, 1))
+        for (i, s) in streams.enumerated() {
+            if let c = results.get(i) { total.add(c) }
+            for note in s.damage.takeNotes() { damageLog.record(note) }
+        }
+        return total
+    }
+}
+
+/// One result per index, written by worker threads and read after they
+/// finish; a lock (pthreads, via NSLock) makes the hand-over explicit.
+final class ResultSlots<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+
+    init(_ count: Int) { slots = [T?](repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: T) {
+        lock.lock()
+        slots[i] = value
+        lock.unlock()
+    }
+
+    func get(_ i: Int) -> T? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[i]
+    }
 }
