@@ -194,15 +194,16 @@ public final class TraceModel {
         }
         tell(.switchedOut(pid: prevPid, comm: e.fields.string("prev_comm") ?? e.comm, cpu: e.cpu,
                           timestamp: e.timestamp))
+        let nextComm = e.fields.string("next_comm")
         var cpu = cpus[e.cpu] ?? CPUTimeline(cpu: e.cpu)
         cpu.currentPid = nextPid
-        cpu.currentComm = e.fields.string("next_comm")
+        cpu.currentComm = nextComm
         cpu.since = e.timestamp
         cpu.switches += 1
         cpus[e.cpu] = cpu
         if nextPid >= 0 {
             if tasks[nextPid] == nil {
-                tasks[nextPid] = TaskState(pid: nextPid, comm: e.fields.string("next_comm") ?? "<...>")
+                tasks[nextPid] = TaskState(pid: nextPid, comm: nextComm ?? "<...>")
             }
             tasks[nextPid]!.cpu = e.cpu
             tell(.switchedIn(pid: nextPid, cpu: e.cpu, timestamp: e.timestamp))

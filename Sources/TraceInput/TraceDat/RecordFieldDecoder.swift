@@ -31,11 +31,11 @@ struct RecordFieldDecoder: FieldDecoder {
             if field.flags.contains(.relative) { offset += field.offset + field.size }
             guard offset >= 0, offset <= payload.count else { return nil }
             length = min(length, payload.count - offset)
-            return bytesValue(Array(payload[offset..<offset + length]), field: field)
+            return bytesValue(payload[offset..<offset + length], field: field)
         }
         if field.flags.contains(.array) {
             guard field.offset >= 0, field.offset + field.size <= payload.count else { return nil }
-            return bytesValue(Array(payload[field.offset..<field.offset + field.size]), field: field)
+            return bytesValue(payload[field.offset..<field.offset + field.size], field: field)
         }
         guard let raw = unsigned(at: field.offset, size: field.size) else { return nil }
         if field.flags.contains(.signed) {
@@ -46,12 +46,12 @@ struct RecordFieldDecoder: FieldDecoder {
         return .unsigned(raw)
     }
 
-    private func bytesValue(_ bytes: [UInt8], field: FieldFormat) -> FieldValue {
+    private func bytesValue(_ bytes: ArraySlice<UInt8>, field: FieldFormat) -> FieldValue {
         if field.flags.contains(.string) || field.type.contains("char") {
             let text = bytes.prefix { $0 != 0 }
             return .string(String(decoding: text, as: UTF8.self))
         }
-        return .bytes(bytes)
+        return .bytes(Array(bytes))
     }
 
     private func unsigned(at offset: Int, size: Int) -> UInt64? {
