@@ -1,5 +1,5 @@
+import Foundation
 import NativeBindings
-import Synchronization
 
 /// An opened trace.dat: header, metadata parsed into libtraceevent, options
 /// applied, and where every buffer's pages are. Opening reads only metadata;
@@ -169,26 +169,31 @@ public final class TraceDatFile {
 }
 
 /// The lookups decode threads and the reader's thread share: libtraceevent's
-/// handle is not thread-safe, so every call into it goes through one lock. A
-/// trace names few functions many times over (the function tracer's `ip`),
-/// so symbols are kept once found.
-final class SharedLookups: Sendable {
+/// handle is not thread-safe, so every call into it goes through one lock
+/// (NSLock: pthreads, which thread sanitizers see). A trace names few
+/// functions many times over (the function tracer's `ip`), so symbols are
+/// kept once found.
+final class SharedLookups: @unchecked Sendable {
     private let tep: TEPHandle
-    private let symbols = Mutex<[UInt64: String?]>([:])
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var symbols: [UInt64: String?] = [:]
 
     init(_ tep: TEPHandle) { self.tep = tep }
 
     func symbolize(_ address: UInt64) -> String? {
-        symbols.withLock { known in
-            if let name = known[address] { return name }
-            let name = tep.symbolize(address)
-            known[address] = .some(name)
-            return name
-        }
+        lock.lock()
+        defer { lock.unlock() }
+        if let name = symbols[address] { return name }
+        let name = tep.symbolize(address)
+        symbols[address] = .some(name)
+        return name
     }
 
     /// The saved command line of `pid` (tep_data_comm_from_pid).
     func comm(_ pid: Int32) -> String {
-        symbols.withLock { _ in tep.comm(pid: pid) }
+        lock.lock()
+        defer { lock.unlock() }
+        return tep.comm(pid: pid)
     }
 }

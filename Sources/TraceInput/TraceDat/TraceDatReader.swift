@@ -157,14 +157,16 @@ extension TraceDatFile {
     func countRecords(buffers chosen: [Int]? = nil) -> RecordCounts {
         let layout = commonLayout
         let typeSlot = layout.type
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let extents = buffers.indices.filter { chosen?.contains($0) ?? true }.map { buffers[$0].cpus.count }.reduce(0, +)
-        let parts = cores > 1 ? max(1, (4 * cores + max(extents, 1) - 1) / max(extents, 1)) : 1
+        let picked = buffers.indices.filter { chosen?.contains($0) ?? true }.flatMap { buffers[$0].cpus }
+        // Threads cost more than they save on a few MB (the fixtures).
+        let cores = picked.reduce(0, { $0 + $1.size }) < 8 << 20 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        let extents = max(picked.count, 1)
+        let parts = cores > 1 ? max(1, (4 * cores + extents - 1) / extents) : 1
         let streams = makeStreams(buffers: chosen ?? Array(buffers.indices), separateDamage: true, parts: parts)
         let ids = 1 << 16
         let results = ResultSlots<RecordCounts>(streams.count)
         nonisolated(unsafe) let shared = streams
-        parallelForEach(streams.count) { i in
+        parallelForEach(streams.count, width: cores) { i in
             let s = shared[i]
             let page = s.page
             var c = RecordCounts(ids: 0)

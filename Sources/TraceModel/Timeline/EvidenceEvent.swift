@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 import TraceInput
 
 /// An event kept as evidence for a finding: enough to show and to find it
@@ -74,27 +74,30 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
     }
 
     /// The rendered fields, or the event to render them from on first read
-    /// (once, under a lock: evidence may be read from any thread).
-    private final class FieldText: Sendable {
+    /// (once, under a lock: evidence may be read from any thread; NSLock is
+    /// pthreads, which thread sanitizers see).
+    private final class FieldText: @unchecked Sendable {
         private enum State {
             case rendered(String)
             case pending(TraceEvent, FunctionNames)
         }
-        private let state: Mutex<State>
+        private let lock = NSLock()
+        // Guarded by `lock`.
+        private var state: State
 
-        init(_ text: String) { state = Mutex(.rendered(text)) }
-        init(_ e: TraceEvent, functions: FunctionNames) { state = Mutex(.pending(e, functions)) }
+        init(_ text: String) { state = .rendered(text) }
+        init(_ e: TraceEvent, functions: FunctionNames) { state = .pending(e, functions) }
 
         var text: String {
-            state.withLock { s in
-                switch s {
-                case .rendered(let text):
-                    return text
-                case .pending(let e, let functions):
-                    let text = EvidenceEvent.render(e, functions: functions)
-                    s = .rendered(text)
-                    return text
-                }
+            lock.lock()
+            defer { lock.unlock() }
+            switch state {
+            case .rendered(let text):
+                return text
+            case .pending(let e, let functions):
+                let text = EvidenceEvent.render(e, functions: functions)
+                state = .rendered(text)
+                return text
             }
         }
     }
