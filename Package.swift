@@ -82,5 +82,9 @@ let package = Package(
         // Reports and the commands built on them; runs the mmaudit binary
         // for exit codes and validates SARIF / renders HTML with outside tools.
         .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput"]),
+        // Damaged inputs: the corruption matrix over the fixtures, in-process
+        // and through the mmaudit binary (docs/robustness.md).
+        .testTarget(name: "RobustnessTests",
+                    dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings"]),
     ]
 )
