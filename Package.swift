@@ -70,6 +70,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets for the readers (scripts/fuzz builds them with
+        // -sanitize=fuzzer -D FUZZING; a normal build makes replay tools).
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings"]
+        ),
+        .executableTarget(
+            name: "FuzzTraceDat",
+            dependencies: ["FuzzSupport"]
+        ),
+        .executableTarget(
+            name: "FuzzText",
+            dependencies: ["FuzzSupport"]
+        ),
         .testTarget(
             name: "CheckTests",
             dependencies: ["Checks", "TraceModel", "TraceInput"]
