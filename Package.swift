@@ -97,8 +97,10 @@ let package = Package(
         // for exit codes and validates SARIF / renders HTML with outside tools.
         .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput"]),
         // Damaged inputs: the corruption matrix over the fixtures, in-process
-        // and through the mmaudit binary (docs/robustness.md).
+        // and through the mmaudit binary, and the inputs fuzzing found
+        // (docs/robustness.md).
         .testTarget(name: "RobustnessTests",
-                    dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings"]),
+                    dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings", "FuzzSupport"],
+                    exclude: ["FuzzRegressions"]),
     ]
 )

@@ -52,6 +52,10 @@ public final class TEPHandle: @unchecked Sendable {
     /// these as parsing failures and goes on).
     @discardableResult
     public func parseEvent(_ text: [UInt8], system: String) -> Bool {
+        guard Self.fieldsAreWellFormed(text) else {
+            formatFailures += 1
+            return false
+        }
         let parsed = text.withUnsafeBufferPointer { b in
             b.withMemoryRebound(to: CChar.self) { c in
                 tep_parse_event(tep, c.baseAddress, UInt(text.count), system) == TEP_ERRNO__SUCCESS
@@ -63,6 +67,29 @@ public final class TEPHandle: @unchecked Sendable {
 
     /// Formats libtraceevent could not parse (trace-cmd's parsing_failures).
     public private(set) var formatFailures = 0
+
+    /// False for format text libtraceevent's parser cannot be trusted with
+    /// (found by fuzzing): a NUL byte, or a field line cut short
+    /// ("\tfield:char func[" and the end, or a NUL, makes tep_parse_event
+    /// call strcmp on NULL). A field line must read
+    /// "field:<declaration>;<ws>offset:N;<ws>size:N;..." with its brackets
+    /// closed, as every kernel writes it. Other lines are left to the parser.
+    static func fieldsAreWellFormed(_ text: [UInt8]) -> Bool {
+        guard !text.contains(0) else { return false }
+        for raw in text.split(separator: 0x0a) {
+            let line = raw.drop { $0 == 0x09 || $0 == 0x20 }
+            guard line.starts(with: "field:".utf8) || line.starts(with: "field special:".utf8) else { continue }
+            guard let semicolon = line.firstIndex(of: UInt8(ascii: ";")) else { return false }
+            let declaration = line[..<semicolon]
+            guard declaration.filter({ $0 == UInt8(ascii: "[") }).count
+                    == declaration.filter({ $0 == UInt8(ascii: "]") }).count else { return false }
+            let rest = line[semicolon...]
+            let end = rest.last { $0 != 0x20 && $0 != 0x09 && $0 != 0x0d }
+            guard end == UInt8(ascii: ";"), rest.firstRange(of: "offset:".utf8) != nil,
+                  rest.firstRange(of: "size:".utf8) != nil else { return false }
+        }
+        return true
+    }
 
     /// Keeps the kallsyms text to parse on first use (symbolize, printing):
     /// counting events never needs symbols, and tep_parse_kallsyms (an
@@ -91,7 +118,29 @@ public final class TEPHandle: @unchecked Sendable {
     }
 
     public func parsePrintkFormats(_ text: [UInt8]) {
-        Self.withCString(text) { _ = tep_parse_printk_formats(tep, $0) }
+        Self.withCString(Self.wellFormedPrintkLines(text)) { _ = tep_parse_printk_formats(tep, $0) }
+    }
+
+    /// The lines of a printk formats text ("addr : \"fmt\"") that
+    /// libtraceevent can take without reading outside them (found by
+    /// fuzzing): tep_parse_printk_formats reads one byte past the line's
+    /// first ':' (the space), past the line when it has none, and
+    /// tep_register_print_string looks 3 bytes back from the end of the
+    /// format once a leading quote is dropped. Lines it would misread are
+    /// dropped; C sees the text up to its first NUL, so that is all we pass.
+    static func wellFormedPrintkLines(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        let colon = UInt8(ascii: ":"), quote = UInt8(ascii: "\"")
+        for line in text.prefix(while: { $0 != 0 }).split(separator: 0x0a) {
+            let body = line.drop { $0 == colon }
+            guard let sep = body.firstIndex(of: colon) else { continue }
+            var format = body[(sep + 1)...].dropFirst()
+            if format.first == quote { format = format.dropFirst() }
+            guard format.count >= 3 else { continue }
+            out += line
+            out.append(0x0a)
+        }
+        return out
     }
 
     /// Kept, like kallsyms, until a task name is first needed (comm, printing).

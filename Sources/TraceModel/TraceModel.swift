@@ -28,6 +28,7 @@ public final class TraceModel {
     @exclusivity(unchecked) private var boundRoleCounts: [Role: Int] = [:]
     public private(set) var lostEvents = 0
     public private(set) var lostMarkers = 0
+    /// The earliest and the latest event timestamp.
     @exclusivity(unchecked) public private(set) var firstTimestamp: UInt64?
     @exclusivity(unchecked) public private(set) var lastTimestamp: UInt64?
 
@@ -132,8 +133,11 @@ public final class TraceModel {
         let kind = kind(of: event)
         let key = kind.key
         kind.count += 1
-        if firstTimestamp == nil { firstTimestamp = event.timestamp }
-        lastTimestamp = event.timestamp
+        // The earliest and latest timestamps, not the first and last seen:
+        // damaged or pasted-together text can go back in time, and spans
+        // built from these must not end before they start (found by fuzzing).
+        firstTimestamp = min(firstTimestamp ?? event.timestamp, event.timestamp)
+        lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
         baselines.observe(slot: kind.baseline, event.context)
         tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = event.cpu
 

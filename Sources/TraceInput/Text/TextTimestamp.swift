@@ -33,6 +33,9 @@ enum TextTimestamp {
         let fracStart = i
         var frac: UInt64 = 0
         while i < to, ASCII.isDigit(b[i]) {
+            // Ten or more fraction digits is no timestamp, and would
+            // overflow `frac` (found by fuzzing).
+            guard i - fracStart < 9 else { return nil }
             frac = frac * 10 + UInt64(b[i] - ASCII.zero)
             i += 1
         }
