@@ -69,15 +69,20 @@ public final class TEPHandle: @unchecked Sendable {
     public private(set) var formatFailures = 0
 
     /// False for format text libtraceevent's parser cannot be trusted with
-    /// (found by fuzzing): a NUL byte, or a field line cut short
-    /// ("\tfield:char func[" and the end, or a NUL, makes tep_parse_event
-    /// call strcmp on NULL). A field line must read
-    /// "field:<declaration>;<ws>offset:N;<ws>size:N;..." with its brackets
-    /// closed, as every kernel writes it. Other lines are left to the parser.
+    /// (each found by fuzzing): a NUL byte; a field line cut short
+    /// ("\tfield:char func[" and the end, or a NUL: tep_parse_event calls
+    /// strcmp on NULL); a print fmt naming a field the format does not have
+    /// (__print_symbolic(REC->x) then dereferences NULL). As every kernel
+    /// writes them, a field line reads "field:<declaration>;<ws>offset:N;
+    /// <ws>size:N;..." with its brackets closed, and the print fmt's REC->
+    /// names are fields. Other lines are left to the parser.
     static func fieldsAreWellFormed(_ text: [UInt8]) -> Bool {
         guard !text.contains(0) else { return false }
+        var names = Set<ArraySlice<UInt8>>()
+        var printFormat: ArraySlice<UInt8> = []
         for raw in text.split(separator: 0x0a) {
             let line = raw.drop { $0 == 0x09 || $0 == 0x20 }
+            if line.starts(with: "print fmt:".utf8) { printFormat = line }
             guard line.starts(with: "field:".utf8) || line.starts(with: "field special:".utf8) else { continue }
             guard let semicolon = line.firstIndex(of: UInt8(ascii: ";")) else { return false }
             let declaration = line[..<semicolon]
@@ -87,8 +92,27 @@ public final class TEPHandle: @unchecked Sendable {
             let end = rest.last { $0 != 0x20 && $0 != 0x09 && $0 != 0x0d }
             guard end == UInt8(ascii: ";"), rest.firstRange(of: "offset:".utf8) != nil,
                   rest.firstRange(of: "size:".utf8) != nil else { return false }
+            // The name is the last identifier once "[...]" is dropped
+            // ("char func[16]", "__data_loc char[] name").
+            var depth = 0
+            let outside = declaration.filter { c in
+                if c == UInt8(ascii: "[") { depth += 1 }
+                defer { if c == UInt8(ascii: "]") { depth -= 1 } }
+                return depth == 0 && c != UInt8(ascii: "]")
+            }
+            names.insert(ArraySlice(outside.reversed().prefix(while: isIdentifier).reversed()))
         }
-        return true
+        var rest = printFormat[...]
+        while let r = rest.firstRange(of: "REC->".utf8) {
+            let name = rest[r.upperBound...].prefix(while: isIdentifier)
+            guard names.contains(ArraySlice(name)) else { return false }
+            rest = rest[r.upperBound...]
+        }
+        return !names.isEmpty
+    }
+
+    private static func isIdentifier(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f
     }
 
     /// Keeps the kallsyms text to parse on first use (symbolize, printing):

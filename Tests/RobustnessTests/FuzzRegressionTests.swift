@@ -43,13 +43,20 @@ final class FuzzRegressionTests: XCTestCase {
     }
 
     /// A format cut inside a field's brackets (or with a NUL there) made
-    /// tep_parse_event call strcmp on NULL (SEGV); it is not parsed now.
-    func testFormatCutInsideAField() {
+    /// tep_parse_event call strcmp on NULL (SEGV); __print_symbolic of a
+    /// field the format lacks made it dereference NULL. Neither is parsed.
+    func testMalformedFormats() {
         let head = "name: branch\nID: 9\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
         for tail in ["\tfield:char func[", "\tfield:char func[\0\0", "\tfield:char func[\016];\toffset:8;\tsize:16;\tsigned:0;\n",
                      "\tfield:int line;\toffset:8", "\tfield:char func[16;\toffset:8;\tsize:16;\n"] {
             let tep = TEPHandle(fileIsBigEndian: false, longSize: 8)
             XCTAssertFalse(tep.parseEvent(Array((head + tail).utf8), system: "ftrace"), tail)
+        }
+        // No fields at all, or a print fmt naming a field there is not (SEGV).
+        let pages = "\tfield:unsigned long pages;\toffset:16;\tsize:8;\tsigned:0;\n"
+        for fields in ["", pages] {
+            let text = "name: tlb_flush\nID: 609\nformat:\n\(fields)\nprint fmt: \"%d %s\", REC->pages, __print_symbolic(REC->r)"
+            XCTAssertFalse(TEPHandle(fileIsBigEndian: false, longSize: 8).parseEvent(Array(text.utf8), system: "tlb"))
         }
         let tep = TEPHandle(fileIsBigEndian: false, longSize: 8)
         XCTAssertTrue(tep.parseEvent(Array((head + "\tfield:char func[16];\toffset:8;\tsize:16;\tsigned:0;\n\nprint fmt: \"%s\", REC->func\n").utf8),
