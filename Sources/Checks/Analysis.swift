@@ -58,7 +58,9 @@ public enum Analysis {
         for o in observers { model.addObserver(o) }
         // Events no check reads the fields of are only counted: the reader
         // need not copy their payloads.
-        reader.decodeFields(only: { [model] in model.readsFields(system: $0, name: $1) })
+        // Weak: the model's function names may hold the reader, and a cycle
+        // would keep every analysed trace (its mapping, its tep) alive.
+        reader.decodeFields(only: { [weak model] in model?.readsFields(system: $0, name: $1) ?? true })
         var events = 0
         while let item = try reader.next() {
             if case .event(let e) = item {

@@ -57,6 +57,11 @@ enum Harness {
                       line: UInt = #line) -> Outcome? {
         let clock = ContinuousClock()
         let start = clock.now
+        let peakBefore = peakRSSMiB
+        defer {
+            let grew = peakRSSMiB - peakBefore
+            XCTAssertLessThan(grew, 128, "\(label) raised peak RSS by \(grew) MiB", file: file, line: line)
+        }
         let outcome: Outcome
         do {
             outcome = try analyze(path)
