@@ -79,10 +79,15 @@ public final class TEPHandle: @unchecked Sendable {
     static func fieldsAreWellFormed(_ text: [UInt8]) -> Bool {
         guard !text.contains(0) else { return false }
         var names = Set<ArraySlice<UInt8>>()
+        // libtraceevent reads everything from "print fmt:" on as the print
+        // format, whatever lines follow.
         var printFormat: ArraySlice<UInt8> = []
         for raw in text.split(separator: 0x0a) {
             let line = raw.drop { $0 == 0x09 || $0 == 0x20 }
-            if line.starts(with: "print fmt:".utf8) { printFormat = line }
+            if printFormat.isEmpty, line.starts(with: "print fmt:".utf8) {
+                printFormat = text[line.startIndex...]
+                break
+            }
             guard line.starts(with: "field:".utf8) || line.starts(with: "field special:".utf8) else { continue }
             guard let semicolon = line.firstIndex(of: UInt8(ascii: ";")) else { return false }
             let declaration = line[..<semicolon]

@@ -54,8 +54,9 @@ final class FuzzRegressionTests: XCTestCase {
         }
         // No fields at all, or a print fmt naming a field there is not (SEGV).
         let pages = "\tfield:unsigned long pages;\toffset:16;\tsize:8;\tsigned:0;\n"
-        for fields in ["", pages] {
-            let text = "name: tlb_flush\nID: 609\nformat:\n\(fields)\nprint fmt: \"%d %s\", REC->pages, __print_symbolic(REC->r)"
+        for (fields, format) in [("", "__print_symbolic(REC->r)"), (pages, "__print_symbolic(REC->r)"),
+                                 (pages, "REC->pages\n\tfield:int r;\toffset:8;\tsize:4;\tsigned:0;\nprint fmt: REC->r")] {
+            let text = "name: tlb_flush\nID: 609\nformat:\n\(fields)\nprint fmt: \"%d %s\", REC->pages, \(format)"
             XCTAssertFalse(TEPHandle(fileIsBigEndian: false, longSize: 8).parseEvent(Array(text.utf8), system: "tlb"))
         }
         let tep = TEPHandle(fileIsBigEndian: false, longSize: 8)
