@@ -113,8 +113,38 @@ public final class TEPHandle: @unchecked Sendable {
             guard names.contains(ArraySlice(name)) else { return false }
             rest = rest[r.upperBound...]
         }
-        return !names.isEmpty
+        return !names.isEmpty && isExpressionList(printFormat.dropFirst("print fmt:".utf8.count))
     }
+
+    /// The print fmt's arguments are C expressions: outside string and
+    /// character literals only the characters of one, with (), [] and {}
+    /// balanced. libtraceevent crashes on some stray tokens (the fuzzer's
+    /// "REC->caller[7];" or "...]#" made it dereference NULL).
+    private static func isExpressionList(_ text: ArraySlice<UInt8>) -> Bool {
+        var stack: [UInt8] = []
+        var quote: UInt8?
+        var escaped = false
+        for c in text {
+            if let q = quote {
+                if escaped { escaped = false } else if c == 0x5c { escaped = true } else if c == q { quote = nil }
+                continue
+            }
+            switch c {
+            case 0x22, 0x27: quote = c                                  // " '
+            case 0x28: stack.append(0x29)                               // ( )
+            case 0x5b: stack.append(0x5d)                               // [ ]
+            case 0x7b: stack.append(0x7d)                               // { }
+            case 0x29, 0x5d, 0x7d:
+                guard stack.popLast() == c else { return false }
+            default:
+                guard isIdentifier(c) || Self.expressionPunctuation.contains(c) else { return false }
+            }
+        }
+        return stack.isEmpty && quote == nil
+    }
+
+    /// Whitespace and C's operator characters: , . * & | ^ ~ ! < > = ? : + - / %
+    private static let expressionPunctuation: Set<UInt8> = Set(" \t\r\n,.*&|^~!<>=?:+-/%".utf8)
 
     private static func isIdentifier(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f
