@@ -143,8 +143,10 @@ public final class TEPHandle: @unchecked Sendable {
         return stack.isEmpty && quote == nil
     }
 
-    /// Whitespace and C's operator characters: , . * & | ^ ~ ! < > = ? : + - / %
-    private static let expressionPunctuation: Set<UInt8> = Set(" \t\r\n,.*&|^~!<>=?:+-/%".utf8)
+    /// Whitespace and the operator characters libtraceevent's expression
+    /// parser knows: , * & | ^ ~ ! < > = ? : + - / %. Not '.': it has no
+    /// member access, and "REC->caller[4].(" made it dereference NULL.
+    private static let expressionPunctuation: Set<UInt8> = Set(" \t\r\n,*&|^~!<>=?:+-/%".utf8)
 
     private static func isIdentifier(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f

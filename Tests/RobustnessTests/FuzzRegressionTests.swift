@@ -56,7 +56,7 @@ final class FuzzRegressionTests: XCTestCase {
         let pages = "\tfield:unsigned long pages;\toffset:16;\tsize:8;\tsigned:0;\n"
         for (fields, format) in [("", "__print_symbolic(REC->r)"), (pages, "__print_symbolic(REC->r)"),
                                  (pages, "REC->pages\n\tfield:int r;\toffset:8;\tsize:4;\tsigned:0;\nprint fmt: REC->r"),
-                                 (pages, "REC->pages#"), (pages, "(REC->pages]"), (pages, "REC->pages;"),
+                                 (pages, "REC->pages#"), (pages, "REC->pages.()pages"), (pages, "(REC->pages]"), (pages, "REC->pages;"),
                                  (pages, "__print_symbolic(REC->pages, { 0, \"a\" }")] {
             let text = "name: tlb_flush\nID: 609\nformat:\n\(fields)\nprint fmt: \"%d %s\", REC->pages, \(format)"
             XCTAssertFalse(TEPHandle(fileIsBigEndian: false, longSize: 8).parseEvent(Array(text.utf8), system: "tlb"))
