@@ -106,13 +106,35 @@ enum Harness {
 
     /// The fixture at `relative` under fixtures/traces; the test fails
     /// (not skips) when it is missing: a matrix over nothing must not pass.
+    /// An uncompressed v7 file that is not in the repository (it costs
+    /// 2 MB of kallsyms) is made from the capture's trace.dat with
+    /// `trace-cmd convert`, as fixtures/capture/convert makes them.
     static func fixture(_ relative: String, file: StaticString = #filePath, line: UInt = #line) throws -> URL {
         let url = traces.appendingPathComponent(relative)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            XCTFail("missing fixture \(relative)", file: file, line: line)
-            throw XCTSkip("missing fixture")
-        }
-        return url
+        if FileManager.default.fileExists(atPath: url.path) { return url }
+        if url.lastPathComponent == "trace-v7-none.dat", let made = try convertedToV7None(url) { return made }
+        XCTFail("missing fixture \(relative)", file: file, line: line)
+        throw XCTSkip("missing fixture")
+    }
+
+    private static func convertedToV7None(_ url: URL) throws -> URL? {
+        let source = url.deletingLastPathComponent().appendingPathComponent("trace.dat")
+        guard FileManager.default.fileExists(atPath: source.path) else { return nil }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mmaudit-robustness-\(url.deletingLastPathComponent().lastPathComponent)-v7-none.dat")
+        if FileManager.default.fileExists(atPath: out.path) { return out }
+        let partial = out.path + ".\(getpid())"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["trace-cmd", "convert", "--file-version", "7", "--compression", "none",
+                       "-i", source.path, "-o", partial]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        try FileManager.default.moveItem(atPath: partial, toPath: out.path)
+        return out
     }
 }
 
