@@ -11,7 +11,10 @@ public final class TEPHandle: @unchecked Sendable {
     let tep: OpaquePointer
     private var formatCache: [Int: EventFormat?] = [:]
     private var commCache: [Int32: String] = [:]
-    private var pendingKallsyms: (() -> [UInt8])?
+    private var pendingKallsyms: (region: MemoryRegion, offset: Int, count: Int)?
+    private lazy var kernelSymbols: KernelSymbols? = pendingKallsyms.map {
+        KernelSymbols(region: $0.region, offset: $0.offset, count: $0.count)
+    }
     private var pendingCmdlines: [UInt8]?
 
     /// tep_alloc + tep_set_file_bigendian + tep_set_local_bigendian +
@@ -91,29 +94,60 @@ public final class TEPHandle: @unchecked Sendable {
             guard line.starts(with: "field:".utf8) || line.starts(with: "field special:".utf8) else { continue }
             guard let semicolon = line.firstIndex(of: UInt8(ascii: ";")) else { return false }
             let declaration = line[..<semicolon]
-            guard declaration.filter({ $0 == UInt8(ascii: "[") }).count
-                    == declaration.filter({ $0 == UInt8(ascii: "]") }).count else { return false }
             let rest = line[semicolon...]
             let end = rest.last { $0 != 0x20 && $0 != 0x09 && $0 != 0x0d }
-            guard end == UInt8(ascii: ";"), rest.firstRange(of: "offset:".utf8) != nil,
-                  rest.firstRange(of: "size:".utf8) != nil else { return false }
-            // The name is the last identifier once "[...]" is dropped
-            // ("char func[16]", "__data_loc char[] name").
-            var depth = 0
-            let outside = declaration.filter { c in
-                if c == UInt8(ascii: "[") { depth += 1 }
-                defer { if c == UInt8(ascii: "]") { depth -= 1 } }
-                return depth == 0 && c != UInt8(ascii: "]")
-            }
-            names.insert(ArraySlice(outside.reversed().prefix(while: isIdentifier).reversed()))
+            guard end == UInt8(ascii: ";"), indexAfter(Self.offsetTag, in: rest) != nil,
+                  indexAfter(Self.sizeTag, in: rest) != nil,
+                  let name = declaredName(declaration) else { return false }
+            names.insert(name)
         }
         var rest = printFormat[...]
-        while let r = rest.firstRange(of: "REC->".utf8) {
-            let name = rest[r.upperBound...].prefix(while: isIdentifier)
-            guard names.contains(ArraySlice(name)) else { return false }
-            rest = rest[r.upperBound...]
+        while let after = indexAfter(Self.recordTag, in: rest) {
+            let name = rest[after...].prefix(while: isIdentifier)
+            guard names.contains(name) else { return false }
+            rest = rest[after...]
         }
         return !names.isEmpty && isExpressionList(printFormat.dropFirst("print fmt:".utf8.count))
+    }
+
+    private static let offsetTag = Array("offset:".utf8)
+    private static let sizeTag = Array("size:".utf8)
+    private static let recordTag = Array("REC->".utf8)
+
+    /// The index just past the first `needle` in `text`. A plain byte loop:
+    /// the generic `firstRange(of:)` was a fifth of the time to open a file.
+    private static func indexAfter(_ needle: [UInt8], in text: ArraySlice<UInt8>) -> Int? {
+        guard let first = needle.first, text.count >= needle.count else { return nil }
+        var i = text.startIndex
+        let last = text.endIndex - needle.count
+        while i <= last {
+            if text[i] == first, text[i ..< i + needle.count].elementsEqual(needle) { return i + needle.count }
+            i += 1
+        }
+        return nil
+    }
+
+    /// A field declaration's name: the last identifier once "[...]" is
+    /// dropped ("char func[16]", "__data_loc char[] name"); nil when its
+    /// brackets are unbalanced.
+    private static func declaredName(_ declaration: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        var depth = 0, opened = 0, closed = 0
+        var nameStart = declaration.startIndex, nameEnd = declaration.startIndex
+        for i in declaration.indices {
+            let c = declaration[i]
+            if c == UInt8(ascii: "[") { depth += 1; opened += 1; continue }
+            if c == UInt8(ascii: "]") { depth -= 1; closed += 1; continue }
+            guard depth == 0 else { continue }
+            if isIdentifier(c) {
+                if nameEnd != i { nameStart = i }
+                nameEnd = i + 1
+            } else {
+                nameStart = i + 1
+                nameEnd = i + 1
+            }
+        }
+        guard opened == closed else { return nil }
+        return declaration[nameStart ..< nameEnd]
     }
 
     /// The print fmt's arguments are C expressions: outside string and
@@ -152,13 +186,12 @@ public final class TEPHandle: @unchecked Sendable {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f
     }
 
-    /// Keeps the kallsyms text to parse on first use (symbolize, printing):
-    /// counting events never needs symbols, and tep_parse_kallsyms (an
-    /// sscanf per line of /proc/kallsyms) is most of the time to open a file.
-    /// `text` is called then, so not even the copy is made when no symbol
-    /// is ever needed.
-    public func parseKallsyms(_ text: @escaping () -> [UInt8]) {
-        pendingKallsyms = text
+    /// Keeps where the kallsyms text is, to parse on first use: counting
+    /// events never needs symbols, naming functions needs only an index
+    /// (`symbolize`), and only printing events hands the text to
+    /// libtraceevent (tep_parse_kallsyms: a malloc per symbol).
+    public func parseKallsyms(in region: MemoryRegion, at offset: Int, count: Int) {
+        pendingKallsyms = (region, offset, count)
     }
 
     /// Parses what printing needs and was kept for later: kallsyms and
@@ -168,11 +201,18 @@ public final class TEPHandle: @unchecked Sendable {
         loadCmdlines()
     }
 
-    /// Parses the kallsyms kept by `parseKallsyms`, once.
+    private var symbolsLoaded = false
+
+    /// The kallsyms text the file carries (empty when none).
+    public var kallsymsText: [UInt8] {
+        pendingKallsyms.map { $0.region.copyBytes(at: $0.offset, count: $0.count) } ?? []
+    }
+
+    /// Gives libtraceevent the kallsyms kept by `parseKallsyms`, once.
     public func loadSymbols() {
-        guard let text = pendingKallsyms else { return }
-        pendingKallsyms = nil
-        let bytes = text()
+        guard !symbolsLoaded, let text = pendingKallsyms else { return }
+        symbolsLoaded = true
+        let bytes = text.region.copyBytes(at: text.offset, count: text.count)
         bytes.withUnsafeBufferPointer { b in
             b.withMemoryRebound(to: CChar.self) { _ = mmaudit_parse_kallsyms(tep, $0.baseAddress, b.count) }
         }
@@ -264,6 +304,13 @@ public final class TEPHandle: @unchecked Sendable {
     /// address is not inside any known symbol (tep_find_function,
     /// tep_find_function_address).
     public func symbolize(_ address: UInt64) -> String? {
+        guard let (name, start) = kernelSymbols?.symbol(at: address) else { return nil }
+        return address == start ? name : name + "+0x" + String(address &- start, radix: 16)
+    }
+
+    /// `symbolize` through libtraceevent itself (tep_find_function): the
+    /// oracle the tests hold the index to.
+    public func symbolizeWithLibrary(_ address: UInt64) -> String? {
         loadSymbols()
         guard let name = tep_find_function(tep, address) else { return nil }
         let start = tep_find_function_address(tep, address)

@@ -43,4 +43,16 @@ unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
 /// functions (with their modules) for `len` bytes of /proc/kallsyms text.
 int mmaudit_parse_kallsyms(struct tep_handle *tep, const char *text, size_t len);
 
+/// An address index over `len` bytes of /proc/kallsyms text, read in place
+/// (the text must outlive it): the symbols tep_parse_kallsyms would register,
+/// in the order libtraceevent sorts them. NULL when out of memory.
+struct mmaudit_kallsyms;
+struct mmaudit_kallsyms *mmaudit_kallsyms_index(const char *text, size_t len);
+void mmaudit_kallsyms_free(struct mmaudit_kallsyms *index);
+
+/// tep_find_function and tep_find_function_address in one: 1 and the
+/// symbol's start, name (not NUL-terminated) and name length, or 0.
+int mmaudit_kallsyms_lookup(const struct mmaudit_kallsyms *index, unsigned long long addr,
+                            unsigned long long *start, const char **name, size_t *len);
+
 #endif

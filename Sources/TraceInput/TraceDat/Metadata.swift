@@ -46,10 +46,10 @@ enum Metadata {
     static func readKallsyms(_ c: inout ByteCursor, into tep: TEPHandle) throws {
         c.section = "kallsyms"
         let size = try c.readSize32("kallsyms size")
-        // Copied only when a symbol is first needed (TEPHandle.loadSymbols).
+        // Read in place when a symbol is first needed (TEPHandle.symbolize).
         let region = c.region, offset = c.offset
         try c.skip(size, "kallsyms")
-        if size > 0 { tep.parseKallsyms { region.copyBytes(at: offset, count: size) } }
+        if size > 0 { tep.parseKallsyms(in: region, at: offset, count: size) }
     }
 
     static func readPrintkFormats(_ c: inout ByteCursor, into tep: TEPHandle) throws {
