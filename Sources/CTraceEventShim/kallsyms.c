@@ -38,6 +38,7 @@ static int hex_value(char c)
 }
 
 struct ksym_line {
+	const char *line;
 	unsigned long long addr;
 	char type;
 	const char *func, *func_end;
@@ -54,13 +55,15 @@ static char at(const char *p, const char *eol)
 
 /* One line as tep_parse_kallsyms (libtraceevent 1.7.1 event-parse.c) reads it
  * with sscanf("%16llx %c %n%*s%n%*1[\t][%n%*s%n"): an address of up to 16 hex
- * digits, the type character, the name, and "\t[module]" when present.
- * 1 for a symbol line, -1 for a malformed one. */
-static int parse_line(const char *line, const char *eol, struct ksym_line *out)
+ * digits, the type character, the name, and "\t[module]" when present
+ * (without `names`, only where the name starts). 1 for a symbol line, -1 for
+ * a malformed one. */
+static int parse_line(const char *line, const char *eol, int names, struct ksym_line *out)
 {
 	const char *q = line;
 	int digits = 0;
 
+	out->line = line;
 	out->addr = 0;
 	out->mod = out->mod_end = NULL;
 	while (is_space(at(q, eol)))
@@ -82,6 +85,10 @@ static int parse_line(const char *line, const char *eol, struct ksym_line *out)
 	while (is_space(at(q, eol)))
 		q++;
 	out->func = q;
+	if (!names) {	/* an index reads the name when it is asked for */
+		out->func_end = NULL;
+		return at(q, eol) ? 1 : -1;
+	}
 	while (q < eol && !(byte_class[(unsigned char)*q] & NAME_END))
 		q++;
 	if (q == out->func)
@@ -107,7 +114,7 @@ static int is_registered(const struct ksym_line *l)
 /* Walks the lines as strtok(..., "\n") splits them (empty ones skipped),
  * calling `symbol` for each registered one; a malformed line stops the walk,
  * keeping what came before it (tep_parse_kallsyms returns there). */
-static int walk_lines(const char *text, size_t len,
+static int walk_lines(const char *text, size_t len, int names,
 		      void (*symbol)(void *ctx, const struct ksym_line *), void *ctx)
 {
 	const char *p = text, *end = text + len;
@@ -122,7 +129,7 @@ static int walk_lines(const char *text, size_t len,
 		p = eol + 1;
 		if (line == eol)
 			continue;
-		if (parse_line(line, eol, &l) < 0)
+		if (parse_line(line, eol, names, &l) < 0)
 			return -1;
 		if (is_registered(&l))
 			symbol(ctx, &l);
@@ -151,83 +158,111 @@ int mmaudit_parse_kallsyms(struct tep_handle *tep, const char *text, size_t len)
 		return -1;
 	memcpy(copy, text, len);
 	copy[len] = 0;
-	ret = walk_lines(copy, len, register_symbol, tep);
+	ret = walk_lines(copy, len, 1, register_symbol, tep);
 	free(copy);	/* tep_register_function keeps copies of the names */
 	return ret;
 }
 
-/* One symbol of the index: its address and where its name is in the text. */
-struct ksym {
-	unsigned long long addr;
-	unsigned int name, len;
-};
-
+/* The index holds where each registered line starts, 4 bytes a symbol: a
+ * line's address and name are read from the text when a lookup needs them,
+ * so building it writes 200 KB for 50,000 symbols, not a table of them. */
 struct mmaudit_kallsyms {
-	const char *text;
+	const char *text, *end;
+	unsigned int *lines;
 	size_t count;
-	struct ksym *syms;	/* count + 1: libtraceevent's zero sentinel last */
+	size_t sorted;		/* lines[0, sorted) came in address order */
+	size_t run;		/* where the head's last run of one address starts */
+	unsigned long long last;	/* the head's last address */
 };
 
-static void index_symbol(void *ctx, const struct ksym_line *l)
+static const char *line_end(const struct mmaudit_kallsyms *k, const char *line)
 {
-	struct mmaudit_kallsyms *k = ctx;
-	struct ksym *s = &k->syms[k->count++];
+	const char *eol = memchr(line, '\n', k->end - line);
 
-	s->addr = l->addr;
-	s->name = (unsigned int)(l->func - k->text);
-	s->len = (unsigned int)(l->func_end - l->func);
+	return eol ? eol : k->end;
+}
+
+static unsigned long long address_at(const struct mmaudit_kallsyms *k, size_t i)
+{
+	struct ksym_line l;
+	const char *line = k->text + k->lines[i];
+
+	parse_line(line, line_end(k, line), 0, &l);
+	return l.addr;
 }
 
 /* libtraceevent's order (func_map_init): it registers symbols by pushing
  * them on a list, so the list runs backwards through the text, and sorts it
  * by address with glibc's qsort, a stable merge sort. Among equal addresses
- * the later line comes first. */
-static int precedes(const struct ksym *a, const struct ksym *b)
+ * the later line comes first. /proc/kallsyms lists the kernel's own symbols
+ * by address, so that head is put in order as it is read (each run of one
+ * address turned round); the modules' symbols after it come in no order and
+ * are sorted at the end. */
+static void index_symbol(void *ctx, const struct ksym_line *l)
 {
-	return a->addr < b->addr || (a->addr == b->addr && a->name > b->name);
-}
+	struct mmaudit_kallsyms *k = ctx;
+	unsigned int line = (unsigned int)(l->line - k->text);
 
-static int ksym_cmp(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	return precedes(x, y) ? -1 : precedes(y, x) ? 1 : 0;
-}
-
-/* /proc/kallsyms lists the kernel's own symbols by address and each
- * module's after them in no order: the sorted head only needs its ties
- * turned round, the tail is sorted on its own and merged in from the back. */
-static int sort_symbols(struct ksym *s, size_t n)
-{
-	size_t head = n ? 1 : 0, i, j;
-	struct ksym *tail;
-
-	while (head < n && s[head - 1].addr <= s[head].addr)
-		head++;
-	for (i = 0; i < head; i = j) {
-		for (j = i + 1; j < head && s[j].addr == s[i].addr; j++)
-			;
-		for (size_t a = i, b = j - 1; a < b; a++, b--) {
-			struct ksym t = s[a];
-
-			s[a] = s[b];
-			s[b] = t;
-		}
+	if (k->sorted == k->count && k->count > 0 && l->addr == k->last) {
+		memmove(&k->lines[k->run + 1], &k->lines[k->run], (k->count - k->run) * sizeof(*k->lines));
+		k->lines[k->run] = line;
+		k->sorted++;
+	} else if (k->sorted == k->count && (k->count == 0 || l->addr > k->last)) {
+		k->run = k->count;
+		k->last = l->addr;
+		k->lines[k->count] = line;
+		k->sorted++;
+	} else {
+		k->lines[k->count] = line;
 	}
-	if (head == n)
+	k->count++;
+}
+
+struct keyed {
+	unsigned long long addr;
+	unsigned int line;
+};
+
+static int precedes(const struct keyed *a, const struct keyed *b)
+{
+	return a->addr < b->addr || (a->addr == b->addr && a->line > b->line);
+}
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	return precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0;
+}
+
+/* Sorts the lines after the head and merges them in from the back. */
+static int sort_tail(struct mmaudit_kallsyms *k)
+{
+	size_t head = k->sorted, n = k->count - head, i, j;
+	struct keyed *tail;
+
+	if (n == 0)
 		return 0;
-	tail = malloc((n - head) * sizeof(*tail));
+	tail = malloc(n * sizeof(*tail));
 	if (!tail)
 		return -1;
-	memcpy(tail, s + head, (n - head) * sizeof(*tail));
-	qsort(tail, n - head, sizeof(*tail), ksym_cmp);
-	i = head;
-	j = n - head;
-	for (size_t k = n; j > 0; k--) {
-		if (i > 0 && precedes(&tail[j - 1], &s[i - 1]))
-			s[k - 1] = s[--i];
-		else
-			s[k - 1] = tail[--j];
+	for (j = 0; j < n; j++) {
+		tail[j].line = k->lines[head + j];
+		tail[j].addr = address_at(k, head + j);
+	}
+	qsort(tail, n, sizeof(*tail), keyed_cmp);
+	for (i = head, j = n; j > 0; ) {
+		struct keyed h = { 0, 0 };
+
+		if (i > 0) {
+			h.line = k->lines[i - 1];
+			h.addr = address_at(k, i - 1);
+		}
+		if (i > 0 && precedes(&tail[j - 1], &h)) {
+			k->lines[i + j - 1] = h.line;
+			i--;
+		} else {
+			k->lines[i + j - 1] = tail[j - 1].line;
+			j--;
+		}
 	}
 	free(tail);
 	return 0;
@@ -236,24 +271,23 @@ static int sort_symbols(struct ksym *s, size_t n)
 struct mmaudit_kallsyms *mmaudit_kallsyms_index(const char *text, size_t len)
 {
 	struct mmaudit_kallsyms *k = calloc(1, sizeof(*k));
-	size_t lines = 1;
 
 	if (!k)
 		return NULL;
-	for (const char *p = text, *end = text + len; (p = memchr(p, '\n', end - p)); p++)
-		lines++;
 	k->text = text;
-	k->syms = malloc((lines + 1) * sizeof(*k->syms));
-	if (!k->syms) {
+	k->end = text + len;
+	/* A symbol line holds at least 6 bytes ("0 t x\n"): room for all, of
+	 * which only the pages written are ever mapped. */
+	k->lines = malloc((len / 6 + 1) * sizeof(*k->lines));
+	if (!k->lines) {
 		free(k);
 		return NULL;
 	}
-	walk_lines(text, len, index_symbol, k);
-	if (sort_symbols(k->syms, k->count) < 0) {
+	walk_lines(text, len, 0, index_symbol, k);
+	if (sort_tail(k) < 0) {
 		mmaudit_kallsyms_free(k);
 		return NULL;
 	}
-	memset(&k->syms[k->count], 0, sizeof(*k->syms));
 	return k;
 }
 
@@ -261,34 +295,38 @@ void mmaudit_kallsyms_free(struct mmaudit_kallsyms *k)
 {
 	if (!k)
 		return;
-	free(k->syms);
+	free(k->lines);
 	free(k);
-}
-
-/* func_bcmp: the symbol at or below the address and below the next one;
- * the last symbol only matches exactly (its neighbour is the sentinel). */
-static int ksym_bcmp(const void *key, const void *elem)
-{
-	const struct ksym *a = key, *b = elem;
-
-	if (a->addr == b->addr || (a->addr > b->addr && a->addr < (b + 1)->addr))
-		return 0;
-	return a->addr < b->addr ? -1 : 1;
 }
 
 int mmaudit_kallsyms_lookup(const struct mmaudit_kallsyms *k, unsigned long long addr,
 			    unsigned long long *start, const char **name, size_t *len)
 {
-	struct ksym key = { .addr = addr };
-	const struct ksym *s;
+	size_t l = 0, u = k->count;
 
-	/* The same bsearch over the same order as tep_find_function: among
-	 * symbols sharing an address it lands on the same one. */
-	s = bsearch(&key, k->syms, k->count, sizeof(*k->syms), ksym_bcmp);
-	if (!s)
-		return 0;
-	*start = s->addr;
-	*name = k->text + s->name;
-	*len = s->len;
-	return 1;
+	/* glibc's bsearch with libtraceevent's func_bcmp over the same order,
+	 * so that among symbols sharing an address it lands on the same one:
+	 * the symbol at or below the address and below the next one (the last
+	 * matches only exactly: its neighbour is func_map's zero sentinel). */
+	while (l < u) {
+		size_t i = (l + u) / 2;
+		unsigned long long a = address_at(k, i);
+		unsigned long long next = i + 1 < k->count ? address_at(k, i + 1) : 0;
+
+		if (addr == a || (addr > a && addr < next)) {
+			const char *line = k->text + k->lines[i];
+			struct ksym_line sym;
+
+			parse_line(line, line_end(k, line), 1, &sym);
+			*start = a;
+			*name = sym.func;
+			*len = (size_t)(sym.func_end - sym.func);
+			return 1;
+		}
+		if (addr < a)
+			u = i;
+		else
+			l = i + 1;
+	}
+	return 0;
 }
