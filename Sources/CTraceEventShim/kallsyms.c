@@ -54,29 +54,41 @@ static char at(const char *p, const char *eol)
 }
 
 /* One line as tep_parse_kallsyms (libtraceevent 1.7.1 event-parse.c) reads it
- * with sscanf("%16llx %c %n%*s%n%*1[\t][%n%*s%n"): an address of up to 16 hex
- * digits, the type character, the name, and "\t[module]" when present
- * (without `names`, only where the name starts). 1 for a symbol line, -1 for
- * a malformed one. */
+ * with sscanf("%16llx %c %n%*s%n%*1[\t][%n%*s%n"), glibc's rules included: the
+ * address field is 16 characters at most, counting a sign and a "0x" prefix;
+ * the type is the next character after any whitespace; the name runs to the
+ * next whitespace; "\t[" right after it starts the module, whose last
+ * character (the ']') is dropped. Without `names`, only where the name starts.
+ * 1 for a symbol line, -1 where sscanf would not fill both fields. */
 static int parse_line(const char *line, const char *eol, int names, struct ksym_line *out)
 {
 	const char *q = line;
-	int digits = 0;
+	int width = 16, digits = 0, negative = 0;
 
 	out->line = line;
 	out->addr = 0;
 	out->mod = out->mod_end = NULL;
 	while (is_space(at(q, eol)))
 		q++;
-	if (at(q, eol) == '0' && (at(q + 1, eol) == 'x' || at(q + 1, eol) == 'X') &&
-	    hex_value(at(q + 2, eol)) >= 0)
-		q += 2;
-	while (digits < 16 && q < eol && hex_value(*q) >= 0) {
-		out->addr = out->addr << 4 | hex_value(*q++);
-		digits++;
+	if (at(q, eol) == '-' || at(q, eol) == '+') {
+		negative = *q++ == '-';
+		width--;
 	}
+	if (at(q, eol) == '0') {	/* a digit, and maybe the start of "0x" */
+		q++;
+		width--;
+		digits++;
+		if (width && (at(q, eol) == 'x' || at(q, eol) == 'X')) {
+			q++;
+			width--;
+		}
+	}
+	for (; width && hex_value(at(q, eol)) >= 0; width--, digits++)
+		out->addr = out->addr << 4 | hex_value(*q++);
 	if (!digits)
 		return -1;
+	if (negative)
+		out->addr = -out->addr;
 	while (is_space(at(q, eol)))
 		q++;
 	if (!at(q, eol))
@@ -94,13 +106,17 @@ static int parse_line(const char *line, const char *eol, int names, struct ksym_
 	if (q == out->func)
 		return -1;
 	out->func_end = q;
-	if (at(q, eol) == '\t' && at(q + 1, eol) == '[' && at(q + 2, eol) && !is_space(at(q + 2, eol))) {
-		const char *m = q + 2;
+	if (at(q, eol) == '\t' && at(q + 1, eol) == '[') {
+		const char *m = q + 2, *e = m;
 
-		while (at(m, eol) && !is_space(at(m, eol)))
-			m++;
-		out->mod = q + 2;
-		out->mod_end = m - 1;	/* without the module's closing ']' */
+		while (is_space(at(e, eol)))	/* %s skips whitespace first */
+			e++;
+		if (at(e, eol)) {
+			while (at(e, eol) && !is_space(at(e, eol)))
+				e++;
+			out->mod = m;
+			out->mod_end = e - 1;
+		}
 	}
 	return 1;
 }
@@ -111,19 +127,61 @@ static int is_registered(const struct ksym_line *l)
 	return l->func[0] != '$' && l->type != 'A' && l->type != 'a';
 }
 
+/* The shape of nearly every line, "ffffffff81000000 T _stext": 16 hex
+ * digits, a space, the type, a space, the name. Reads what parse_line
+ * without names reads (any other shape returns 0 and goes there) and finds
+ * the line's end on the way, in one pass instead of a memchr and a parse. */
+static int parse_usual_line(const char *p, const char *end, struct ksym_line *out, const char **eol)
+{
+	unsigned long long addr = 0;
+	const char *q;
+
+	if (end - p < 20)
+		return 0;
+	for (int i = 0; i < 16; i++) {
+		int v = hex_digit[(unsigned char)p[i]];
+
+		if (v < 0)
+			return 0;
+		addr = addr << 4 | (unsigned)v;
+	}
+	if (p[16] != ' ' || (byte_class[(unsigned char)p[17]] & NAME_END) || p[18] != ' ' ||
+	    (byte_class[(unsigned char)p[19]] & NAME_END))
+		return 0;
+	q = memchr(p + 20, '\n', end - (p + 20));
+	if (!q)
+		q = end;
+	out->line = p;
+	out->addr = addr;
+	out->type = p[17];
+	out->func = p + 19;
+	out->func_end = NULL;
+	out->mod = out->mod_end = NULL;
+	*eol = q;
+	return 1;
+}
+
 /* Walks the lines as strtok(..., "\n") splits them (empty ones skipped),
  * calling `symbol` for each registered one; a malformed line stops the walk,
  * keeping what came before it (tep_parse_kallsyms returns there). */
 static int walk_lines(const char *text, size_t len, int names,
 		      void (*symbol)(void *ctx, const struct ksym_line *), void *ctx)
 {
-	const char *p = text, *end = text + len;
+	/* libtraceevent gets the text as a C string: a NUL ends it. */
+	const char *p = text, *end = text + strnlen(text, len);
 
 	init_tables();
 	while (p < end) {
-		const char *line = p, *eol = memchr(p, '\n', end - p);
+		const char *line = p, *eol;
 		struct ksym_line l;
 
+		if (!names && parse_usual_line(p, end, &l, &eol)) {
+			p = eol + 1;
+			if (is_registered(&l))
+				symbol(ctx, &l);
+			continue;
+		}
+		eol = memchr(p, '\n', end - p);
 		if (!eol)
 			eol = end;
 		p = eol + 1;
