@@ -15,30 +15,48 @@ struct EventNames {
     private var entries: [Entry] = []
 
     mutating func lookup(_ b: [UInt8], _ from: Int, _ to: Int, probeLike: Bool) -> Entry {
+        entries[index(b, from, to, probeLike: probeLike)]
+    }
+
+    /// The entry's number (0, 1, ... in order of first sight): counting
+    /// passes tally by number and never copy the entry out.
+    mutating func index(_ b: [UInt8], _ from: Int, _ to: Int, probeLike: Bool) -> Int {
         let mask = slots.count - 1
         var slot = Self.hash(b, from, to) & mask
         while slots[slot] != 0 {
-            let e = entries[Int(slots[slot]) - 1]
-            if e.bytes.count == to - from {
-                var same = true
-                var j = from
-                for x in e.bytes {
-                    if x != b[j] { same = false; break }
-                    j += 1
-                }
-                if same { return e }
-            }
+            let i = Int(slots[slot]) - 1
+            if Self.same(entries[i].bytes, b, from, to) { return i }
             slot = (slot + 1) & mask
         }
         let name = b.string(from, to)
         let known = WellKnownEvent.kind(forName: name)
-        let e = Entry(bytes: Array(b[from..<to]), name: name,
-                      system: WellKnownEvent.system(forName: name, payloadLooksLikeProbe: probeLike),
+        let system = WellKnownEvent.system(forName: name, payloadLooksLikeProbe: probeLike)
+        let e = Entry(bytes: Array(b[from..<to]), name: name, system: system,
                       kind: probeLike && known == .generic ? .kprobe : known)
         entries.append(e)
+        isGraph.append(system == "ftrace" && (name == "funcgraph_entry" || name == "funcgraph_exit"))
         slots[slot] = Int32(entries.count)
         if entries.count * 2 > slots.count { grow() }
-        return e
+        return entries.count - 1
+    }
+
+    subscript(index: Int) -> Entry { entries[index] }
+
+    var count: Int { entries.count }
+
+    /// Whether entry `index` is a function_graph entry or exit, whose lines
+    /// need the graph parser (a leaf line stands for two events).
+    private(set) var isGraph: [Bool] = []
+
+    @inline(__always)
+    private static func same(_ name: [UInt8], _ b: [UInt8], _ from: Int, _ to: Int) -> Bool {
+        guard name.count == to - from else { return false }
+        var j = from
+        for x in name {
+            if x != b[j] { return false }
+            j += 1
+        }
+        return true
     }
 
     private mutating func grow() {

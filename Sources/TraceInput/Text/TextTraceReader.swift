@@ -29,6 +29,15 @@ public final class TextTraceReader: TraceReader {
         set { core.countsOnly = newValue }
     }
 
+    /// Reads the rest of the trace, counting (TextCountingPass).
+    func tallyEvents() throws -> TextEventTally {
+        countsOnly = true
+        defer { countsOnly = false }
+        var tally = TextEventTally()
+        try core.tally(into: &tally)
+        return tally
+    }
+
     /// Cheap content check for the format detector: true for gzip data
     /// (text is the only gzip input mmaudit takes; the reader checks the
     /// inflated content) and for a prefix whose lines look like ftrace text.
@@ -43,25 +52,25 @@ struct TextReaderCore {
     var info: TraceInfo
     var damage = DamageCount()
 
-    private var lines: LineBuffer
-    private var names = EventNames()
+    var lines: LineBuffer
+    private(set) var names = EventNames()
     private var graph = FuncGraphState()
     /// Items decoded from one line that are still to be returned.
     /// The next item to return: most lines make exactly one, kept here
     /// without touching the queue.
-    private var ready: TraceItem?
-    private var queue: [TraceItem] = []
-    private var queueHead = 0
+    var ready: TraceItem?
+    var queue: [TraceItem] = []
+    var queueHead = 0
     /// A "LOST"/"DROPPED" line waits for the next event's timestamp.
-    private var pendingLost: [EventsLost] = []
-    private var heldLine: Range<Int>?
-    private var cpusFromHeader = false
+    var pendingLost: [EventsLost] = []
+    var heldLine: Range<Int>?
+    private(set) var cpusFromHeader = false
     /// Set for counting passes: events carry no fields.
     var countsOnly = false
     /// tracefs latency-format and report -l print "cpu+flags" alike, with
     /// different letters: the tracefs header says which.
     private var latencyDialect = LatencyDialect.libtraceevent
-    private var lastTimestamp: UInt64 = 0
+    var lastTimestamp: UInt64 = 0
     private static let maxDamageSamples = 5
 
     init(path: String) throws {
@@ -183,7 +192,7 @@ struct TextReaderCore {
         }
     }
 
-    private mutating func handle(_ line: Range<Int>) throws {
+    mutating func handle(_ line: Range<Int>) throws {
         let b = lines.bytes
         if lines.lastLineWasTruncated {
             noteDamage(line: lines.lineNumber, b, line)
@@ -209,24 +218,9 @@ struct TextReaderCore {
     /// something an event prints.
     private mutating func eventLine(_ head: EventLineHead, _ b: [UInt8], _ line: Range<Int>) -> Bool {
         let end = line.upperBound
-        let bodyStart = b.skipSpaces(head.bodyStart, end)
-        // "name: payload" — the name is the first token, ending in ':'.
-        var i = bodyStart
-        while i < end && b[i] != ASCII.colon && !ASCII.isSpace(b[i]) { i += 1 }
-        let nameEnd = i
-        var entry: EventNames.Entry
-        var payloadStart: Int
-        if i < end, b[i] == ASCII.colon, i > bodyStart, i + 1 == end || ASCII.isSpace(b[i + 1]) {
-            payloadStart = b.skipSpaces(i + 1, end)
-            let probeLike = payloadStart < end && b[payloadStart] == ASCII.openParen
-            entry = names.lookup(b, bodyStart, nameEnd, probeLike: probeLike)
-        } else if FunctionTracerLine.isFunctionLine(b, bodyStart, end) {
-            // The function tracer prints "func <-parent" with no name.
-            entry = names.lookup(Self.functionName, 0, Self.functionName.count, probeLike: false)
-            payloadStart = bodyStart
-        } else {
-            return false
-        }
+        guard let named = eventName(b, head.bodyStart, end) else { return false }
+        let entry = names[named.index]
+        let nameEnd = named.nameEnd, bodyStart = named.nameStart, payloadStart = named.payloadStart
         let payloadEnd = b.trimTrailingSpaces(payloadStart, end)
         let comm = b.string(head.commStart, head.commEnd)
         if !cpusFromHeader && head.cpu >= info.cpus { info.cpus = head.cpu + 1 }
@@ -247,6 +241,28 @@ struct TextReaderCore {
                                fields: EventFields(TextFieldDecoder(kind: entry.kind, payload: payload)))
         emit(.event(event))
         return true
+    }
+
+    /// The event's name in the text from `from` (the head's `bodyStart`)
+    /// to `end`, and where its payload starts; nil when the text is not
+    /// something an event prints.
+    mutating func eventName(_ b: [UInt8], _ from: Int, _ end: Int)
+        -> (index: Int, nameStart: Int, nameEnd: Int, payloadStart: Int)? {
+        let bodyStart = b.skipSpaces(from, end)
+        // "name: payload" — the name is the first token, ending in ':'.
+        var i = bodyStart
+        while i < end && b[i] != ASCII.colon && !ASCII.isSpace(b[i]) { i += 1 }
+        if i < end, b[i] == ASCII.colon, i > bodyStart, i + 1 == end || ASCII.isSpace(b[i + 1]) {
+            let payloadStart = b.skipSpaces(i + 1, end)
+            let probeLike = payloadStart < end && b[payloadStart] == ASCII.openParen
+            return (names.index(b, bodyStart, i, probeLike: probeLike), bodyStart, i, payloadStart)
+        }
+        if FunctionTracerLine.isFunctionLine(b, bodyStart, end) {
+            // The function tracer prints "func <-parent" with no name.
+            let index = names.index(Self.functionName, 0, Self.functionName.count, probeLike: false)
+            return (index, bodyStart, i, bodyStart)
+        }
+        return nil
     }
 
     private static let functionName: [UInt8] = Array("function".utf8)
@@ -275,7 +291,7 @@ struct TextReaderCore {
 
     /// Exits folded into a leaf line, held until the text reaches their
     /// time so the stream stays in timestamp order across CPUs.
-    private var folded: [TraceEvent] = []
+    var folded: [TraceEvent] = []
 
     /// Emits the folded exits due before an event at `timestamp` on `cpu`.
     /// The CPU's next record came after its exit record, so an exit whose

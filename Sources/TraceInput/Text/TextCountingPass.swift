@@ -1,0 +1,42 @@
+/// The pass `mmaudit stats` makes over text: every line counted, none
+/// turned into a TraceEvent. The commonest line ("comm-pid [cpu] time:
+/// name: ...") is counted from its bytes; every other line — headers,
+/// drops, function_graph lines, anything parsePlainHead does not take, and
+/// everything while drops or folded exits wait for a later event — goes
+/// through `handle` and `next` as in a full read, so counts, damage and
+/// CPU numbers are those of a full read.
+extension TextReaderCore {
+    mutating func tally(into tally: inout TextEventTally) throws {
+        while true {
+            if !isIdle {
+                guard let item = try next() else { break }
+                tally.count(item)
+                continue
+            }
+            guard let line = try lines.nextLine() else { break }
+            if !tallyPlainLine(line, &tally) { try handle(line) }
+        }
+        tally.resolveNames(names)
+    }
+
+    /// Nothing waits in the reader: no item to return, no line held, no
+    /// drop or folded exit waiting for a later event's time.
+    private var isIdle: Bool {
+        ready == nil && queueHead == queue.count && heldLine == nil && pendingLost.isEmpty && folded.isEmpty
+    }
+
+    /// Counts `line` when it is a plain event line; false leaves it to
+    /// `handle`.
+    private mutating func tallyPlainLine(_ line: Range<Int>, _ tally: inout TextEventTally) -> Bool {
+        guard !lines.lastLineWasTruncated else { return false }
+        let b = lines.bytes
+        guard case .other = LineClassifier.classify(b, line),
+              let head = EventLine.parsePlainHead(b, line),
+              let named = eventName(b, head.bodyStart, line.upperBound),
+              !names.isGraph[named.index] else { return false }
+        if !cpusFromHeader && head.cpu >= info.cpus { info.cpus = head.cpu + 1 }
+        lastTimestamp = head.timestamp
+        tally.count(timestamp: head.timestamp, cpu: head.cpu, nameIndex: named.index)
+        return true
+    }
+}
