@@ -136,23 +136,22 @@ enum EventLine {
             p = b.trimTrailingSpaces(start, open)
         }
 
-        guard let task = commAndPid(b, start, p) else { return nil }
-        return EventLineHead(commStart: task.commStart, commEnd: task.commEnd, pid: task.pid,
+        guard let task = taskPid(b, start, p) else { return nil }
+        return EventLineHead(commStart: b.skipSpaces(start, task.dash), commEnd: task.dash, pid: task.pid,
                              tgid: tgid, cpu: cpu, context: context,
                              timestamp: 0, timestampDigits: 0, bodyStart: 0,
                              style: style)
     }
 
-    /// "comm-pid" ending at `end`: the pid's digits, a dash, and the comm
-    /// before it (which may hold dashes and digits of its own).
+    /// "comm-pid" ending at `end`: the pid's digits and the dash before
+    /// them (the comm, before the dash, may hold dashes and digits too).
     @inline(__always)
-    private static func commAndPid(_ b: [UInt8], _ start: Int, _ end: Int)
-        -> (commStart: Int, commEnd: Int, pid: Int32)? {
+    private static func taskPid(_ b: [UInt8], _ start: Int, _ end: Int) -> (dash: Int, pid: Int32)? {
         var d = end
         while d > start && ASCII.isDigit(b[d - 1]) { d -= 1 }
         guard d < end, d > start, b[d - 1] == ASCII.minus,
               let pid = b.parseDecimal(d, end), pid <= UInt64(Int32.max) else { return nil }
-        return (b.skipSpaces(start, d - 1), d - 1, Int32(pid))
+        return (d - 1, Int32(pid))
     }
 
     /// The head of the commonest line, "  comm-pid   [001]  1234.567890: "
@@ -176,7 +175,7 @@ enum EventLine {
         // A TGID column, "(1234)", is parseHead's to read.
         let taskEnd = b.trimTrailingSpaces(start, cpuStart)
         guard taskEnd > start, b[taskEnd - 1] != ASCII.closeParen,
-              commAndPid(b, start, taskEnd) != nil else { return nil }
+              taskPid(b, start, taskEnd) != nil else { return nil }
         return PlainEventHead(cpu: cpu, timestamp: stamp.ns, bodyStart: colon + 1 < end ? colon + 2 : end)
     }
 

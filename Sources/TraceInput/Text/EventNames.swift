@@ -14,13 +14,10 @@ struct EventNames {
     private var slots = [Int32](repeating: 0, count: 256)
     private var entries: [Entry] = []
 
-    mutating func lookup(_ b: [UInt8], _ from: Int, _ to: Int, probeLike: Bool) -> Entry {
-        entries[index(b, from, to, probeLike: probeLike)]
-    }
-
     /// The entry's number (0, 1, ... in order of first sight): counting
-    /// passes tally by number and never copy the entry out.
-    mutating func index(_ b: [UInt8], _ from: Int, _ to: Int, probeLike: Bool) -> Int {
+    /// passes tally by number and never copy the entry out. `probeLike` is
+    /// asked only for a name not seen before.
+    mutating func index(_ b: [UInt8], _ from: Int, _ to: Int, probeLike: @autoclosure () -> Bool) -> Int {
         let mask = slots.count - 1
         var slot = Self.hash(b, from, to) & mask
         while slots[slot] != 0 {
@@ -28,6 +25,7 @@ struct EventNames {
             if Self.same(entries[i].bytes, b, from, to) { return i }
             slot = (slot + 1) & mask
         }
+        let probeLike = probeLike()
         let name = b.string(from, to)
         let known = WellKnownEvent.kind(forName: name)
         let system = WellKnownEvent.system(forName: name, payloadLooksLikeProbe: probeLike)
