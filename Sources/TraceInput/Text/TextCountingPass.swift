@@ -6,17 +6,46 @@
 /// through `handle` and `next` as in a full read, so counts, damage and
 /// CPU numbers are those of a full read.
 extension TextReaderCore {
-    mutating func tally(into tally: inout TextEventTally) throws {
-        while true {
+    /// Counts the rest of the text. A part of a file counted on its own
+    /// (TextParts) passes `stop`: it stops at a line only a one-pass read
+    /// counts right, and when another part did.
+    mutating func tally(into tally: inout TextEventTally, stop: TextPartsStop? = nil) throws {
+        var linesToStopCheck = 0
+        reading: while true {
             if !isIdle {
+                if let stop, mustStop(stop, &linesToStopCheck) { return }
                 guard let item = try next() else { break }
                 tally.count(item)
                 continue
             }
-            guard let line = try lines.nextLine() else { break }
-            if !tallyPlainLine(line, &tally) { try handle(line) }
+            // Plain lines leave the reader idle: count them in a tight loop.
+            while true {
+                if let stop, mustStop(stop, &linesToStopCheck) { return }
+                guard let line = try lines.nextLine() else { break reading }
+                if !tallyPlainLine(line, &tally) {
+                    try handle(line)
+                    break
+                }
+            }
         }
+        if let stop, mustStop(stop, &linesToStopCheck) { return }
         tally.resolveNames(names)
+    }
+
+    /// For a part (TextParts): true once it met a line only a one-pass read
+    /// counts right (and then tells the other parts), or another part did.
+    @inline(__always)
+    private func mustStop(_ stop: TextPartsStop, _ linesToCheck: inout Int) -> Bool {
+        if metGraphLine || lines.metLongLine {
+            stop.raise()
+            return true
+        }
+        linesToCheck -= 1
+        if linesToCheck < 0 {
+            linesToCheck = 1 << 14
+            return stop.isRaised
+        }
+        return false
     }
 
     /// Nothing waits in the reader: no item to return, no line held, no
