@@ -78,6 +78,16 @@ extension Array where Element == UInt8 {
     func parseDecimal(_ from: Int, _ to: Int) -> UInt64? {
         guard from < to else { return nil }
         var v: UInt64 = 0
+        if to - from <= 18 {
+            // Short (every CPU and pid): 18 digits cannot overflow, so no
+            // overflow checks per digit.
+            for i in from..<to {
+                let d = self[i] &- ASCII.zero
+                guard d < 10 else { return nil }
+                v = v &* 10 &+ UInt64(d)
+            }
+            return v
+        }
         var i = from
         while i < to {
             let d = self[i] &- ASCII.zero
