@@ -40,6 +40,43 @@ struct EventNames {
 
     subscript(index: Int) -> Entry { entries[index] }
 
+    /// The entry last seen starting with the same few bytes, by `recentKey`:
+    /// a trace repeats a few dozen names, so checking that one candidate
+    /// in place (its bytes, then ": " or ":" at the end) is cheaper per
+    /// line than finding where the name ends and hashing it.
+    private var recent = [Int32](repeating: -1, count: 256)
+
+    /// The entry whose name starts "name:" at `from`, if it is the one
+    /// last remembered for these first bytes; and where its ':' is.
+    /// Entries' names hold no ':' or blank, so a hit is the name the full
+    /// scan (TextReaderCore.eventName) would find.
+    @inline(__always)
+    func recentIndex(_ b: [UInt8], _ from: Int, _ end: Int) -> (index: Int, colon: Int)? {
+        guard let key = Self.recentKey(b, from, end) else { return nil }
+        let i = Int(recent[key])
+        guard i >= 0 else { return nil }
+        let colon = from + entries[i].bytes.count
+        guard colon < end, b[colon] == ASCII.colon, colon + 1 == end || ASCII.isSpace(b[colon + 1]),
+              Self.same(entries[i].bytes, b, from, colon) else { return nil }
+        return (i, colon)
+    }
+
+    /// Makes entry `index` the candidate for names starting like the text
+    /// at `from`.
+    mutating func remember(_ index: Int, _ b: [UInt8], _ from: Int, _ end: Int) {
+        if let key = Self.recentKey(b, from, end) { recent[key] = Int32(index) }
+    }
+
+    /// Bytes 0, 6 and 11 from `from`: enough to tell apart the names that
+    /// share a prefix (sched_switch / sched_wakeup / sched_waking,
+    /// contention_begin / contention_end); past a short name they are its
+    /// padding or payload, which only costs a miss.
+    @inline(__always)
+    private static func recentKey(_ b: [UInt8], _ from: Int, _ end: Int) -> Int? {
+        guard from + 11 < end else { return nil }
+        return Int((b[from] &* 7 &+ b[from + 6] &* 3 &+ b[from + 11]) & 0xff)
+    }
+
     var count: Int { entries.count }
 
     /// Whether entry `index` is a function_graph entry or exit, whose lines

@@ -278,6 +278,7 @@ struct TextReaderCore {
     mutating func eventName(_ b: [UInt8], _ from: Int, _ end: Int)
         -> (index: Int, nameStart: Int, nameEnd: Int, payloadFrom: Int)? {
         let bodyStart = b.skipSpaces(from, end)
+        if let hit = names.recentIndex(b, bodyStart, end) { return (hit.index, bodyStart, hit.colon, hit.colon + 1) }
         // "name: payload" — the name is the first token, ending in ':'.
         var i = bodyStart
         while i < end && b[i] != ASCII.colon && !ASCII.isSpace(b[i]) { i += 1 }
@@ -285,6 +286,7 @@ struct TextReaderCore {
             // Only a name's first line decides its system: the payload of
             // the others (padded out to a column) is not looked at here.
             let index = names.index(b, bodyStart, i, probeLike: Self.payloadLooksLikeProbe(b, i + 1, end))
+            names.remember(index, b, bodyStart, end)
             return (index, bodyStart, i, i + 1)
         }
         if FunctionTracerLine.isFunctionLine(b, bodyStart, end) {
