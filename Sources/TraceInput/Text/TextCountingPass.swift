@@ -48,12 +48,6 @@ extension TextReaderCore {
         return false
     }
 
-    /// Nothing waits in the reader: no item to return, no line held, no
-    /// drop or folded exit waiting for a later event's time.
-    private var isIdle: Bool {
-        ready == nil && queueHead == queue.count && heldLine == nil && pendingLost.isEmpty && folded.isEmpty
-    }
-
     /// Counts `line` when it is a plain event line; false leaves it to
     /// `handle`.
     private mutating func tallyPlainLine(_ line: Range<Int>, _ tally: inout TextEventTally) -> Bool {
@@ -63,8 +57,7 @@ extension TextReaderCore {
               let head = EventLine.parsePlainHead(b, line),
               let named = eventName(b, head.bodyStart, line.upperBound),
               !names.isGraph[named.index] else { return false }
-        if !cpusFromHeader && head.cpu >= info.cpus { info.cpus = head.cpu + 1 }
-        lastTimestamp = head.timestamp
+        noteEvent(cpu: head.cpu, timestamp: head.timestamp)
         tally.count(timestamp: head.timestamp, cpu: head.cpu, nameIndex: named.index)
         return true
     }

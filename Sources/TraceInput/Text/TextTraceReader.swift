@@ -68,19 +68,19 @@ struct TextReaderCore {
     /// Items decoded from one line that are still to be returned.
     /// The next item to return: most lines make exactly one, kept here
     /// without touching the queue.
-    var ready: TraceItem?
-    var queue: [TraceItem] = []
-    var queueHead = 0
+    private var ready: TraceItem?
+    private var queue: [TraceItem] = []
+    private var queueHead = 0
     /// A "LOST"/"DROPPED" line waits for the next event's timestamp.
-    var pendingLost: [EventsLost] = []
-    var heldLine: Range<Int>?
+    private var pendingLost: [EventsLost] = []
+    private(set) var heldLine: Range<Int>?
     private(set) var cpusFromHeader = false
     /// Set for counting passes: events carry no fields.
     var countsOnly = false
     /// tracefs latency-format and report -l print "cpu+flags" alike, with
     /// different letters: the tracefs header says which.
     private var latencyDialect = LatencyDialect.libtraceevent
-    var lastTimestamp: UInt64 = 0
+    private var lastTimestamp: UInt64 = 0
     static let maxDamageSamples = 5
     /// Where the damage samples are: line number and the text shown, so a
     /// part read on its own can be renumbered into the whole file's lines.
@@ -251,9 +251,8 @@ struct TextReaderCore {
         let payloadStart = b.skipSpaces(named.payloadFrom, end)
         let payloadEnd = b.trimTrailingSpaces(payloadStart, end)
         let comm = b.string(head.commStart, head.commEnd)
-        if !cpusFromHeader && head.cpu >= info.cpus { info.cpus = head.cpu + 1 }
+        noteEvent(cpu: head.cpu, timestamp: head.timestamp)
         flushLost(at: head.timestamp, cpu: head.cpu)
-        lastTimestamp = head.timestamp
 
         if names.isGraph[named.index] {
             metGraphLine = true
@@ -305,6 +304,32 @@ struct TextReaderCore {
 
     private static let functionName: [UInt8] = Array("function".utf8)
 
+    /// What an event line tells the reader besides its event: a CPU (the
+    /// count, when no header gave it) and the time last seen.
+    @inline(__always)
+    mutating func noteEvent(cpu: Int, timestamp: UInt64) {
+        if !cpusFromHeader && cpu >= info.cpus { info.cpus = cpu + 1 }
+        lastTimestamp = timestamp
+    }
+
+    /// Nothing waits in the reader: no item to return, no line held, no
+    /// drop or folded exit waiting for a later event's time.
+    var isIdle: Bool { nothingQueued && heldLine == nil }
+
+    /// As the preamble leaves it: the first body line held, nothing else.
+    var holdsOnlyTheFirstLine: Bool { nothingQueued && heldLine != nil }
+
+    private var nothingQueued: Bool {
+        ready == nil && queueHead == queue.count && pendingLost.isEmpty && folded.isEmpty
+    }
+
+    /// Ends the reading once the rest of the file was read another way
+    /// (in parts): next() returns nil from now on.
+    mutating func finishReading() {
+        heldLine = nil
+        lines.finish()
+    }
+
     /// Queues an item behind those already made from this line.
     @inline(__always)
     private mutating func emit(_ item: TraceItem) {
@@ -329,7 +354,7 @@ struct TextReaderCore {
 
     /// Exits folded into a leaf line, held until the text reaches their
     /// time so the stream stays in timestamp order across CPUs.
-    var folded: [TraceEvent] = []
+    private var folded: [TraceEvent] = []
 
     /// Emits the folded exits due before an event at `timestamp` on `cpu`.
     /// The CPU's next record came after its exit record, so an exit whose
@@ -400,10 +425,9 @@ struct TextReaderCore {
         guard let g = FuncGraphTracerLine.parse(b, line, tracker: &tracerTasks) else { return false }
         metGraphLine = true
         if let (cpu, graphLine, ts, task) = g.event {
-            if !cpusFromHeader && cpu >= info.cpus { info.cpus = cpu + 1 }
             let t = ts ?? lastTimestamp
+            noteEvent(cpu: cpu, timestamp: t)
             flushLost(at: t, cpu: cpu)
-            lastTimestamp = t
             emitGraph(graphLine, timestamp: t, cpu: cpu, pid: task?.pid ?? -1,
                       comm: task?.comm ?? "", context: g.context)
         }
