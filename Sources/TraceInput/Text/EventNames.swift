@@ -77,8 +77,6 @@ struct EventNames {
         return Int((b[from] &* 7 &+ b[from + 6] &* 3 &+ b[from + 11]) & 0xff)
     }
 
-    var count: Int { entries.count }
-
     /// Whether entry `index` is a function_graph entry or exit, whose lines
     /// need the graph parser (a leaf line stands for two events).
     private(set) var isGraph: [Bool] = []
