@@ -9,15 +9,8 @@ import XCTest
 final class BadInputTests: XCTestCase {
     private var scratch: URL!
 
-    override func setUpWithError() throws {
-        scratch = URL(fileURLWithPath: NSTemporaryDirectory())
-            .appendingPathComponent("mmaudit-text-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: scratch)
-    }
+    override func setUpWithError() throws { scratch = try Scratch.make("text-bad") }
+    override func tearDown() { Scratch.remove(scratch) }
 
     private func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let url = scratch.appendingPathComponent(name)

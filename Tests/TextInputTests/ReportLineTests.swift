@@ -132,6 +132,27 @@ final class ReportLineTests: XCTestCase {
         XCTAssertEqual(ts("18446744073.709551615"), 18_446_744_073_709_551_615)
         XCTAssertNil(ts("18446744074.000000"))
         XCTAssertNil(ts("5.1234567890"))
+        // Raw clock counts (no dot), up to the last the parser takes.
+        XCTAssertEqual(ts("5"), 5)
+        XCTAssertEqual(ts("1844674407370955161"), 1_844_674_407_370_955_161)
+        XCTAssertNil(ts("18446744073709551615"))
+        XCTAssertNil(ts(".5"))
+        XCTAssertNil(ts("5."))
+        XCTAssertNil(ts("5.12a"))
+    }
+
+    func testDecimalsAtTheirLimits() {
+        func dec(_ s: String) -> UInt64? {
+            let b = Array(s.utf8)
+            return b.parseDecimal(0, b.count)
+        }
+        XCTAssertEqual(dec("999999999999999999"), 999_999_999_999_999_999)      // 18 digits
+        XCTAssertEqual(dec("9999999999999999999"), 9_999_999_999_999_999_999)   // 19
+        XCTAssertEqual(dec("18446744073709551615"), UInt64.max)
+        XCTAssertNil(dec("18446744073709551616"))
+        XCTAssertNil(dec("99999999999999999999"))
+        XCTAssertNil(dec("12x"))
+        XCTAssertNil(dec(""))
     }
 }
 

@@ -1,3 +1,5 @@
+import NativeBindings
+
 /// Small byte-level scanners the text parsers share. Lines are parsed as
 /// bytes (ranges into the reader's block buffer), not Strings: building a
 /// String per line would cost more than everything else on the hot path.
@@ -54,15 +56,11 @@ extension Array where Element == UInt8 {
         return j
     }
 
-    /// Index of `byte` in `from..<to`, if present.
+    /// Index of `byte` in `from..<to`, if present (memchr: lines are
+    /// found with it, and a byte loop was a tenth of a text stats run).
     @inline(__always)
     func find(_ byte: UInt8, _ from: Int, _ to: Int) -> Int? {
-        var i = from
-        while i < to {
-            if self[i] == byte { return i }
-            i += 1
-        }
-        return nil
+        ByteSearch.firstIndex(of: byte, in: self, from: from, to: to)
     }
 
     /// True when `from..<to` starts with the ASCII `literal`.
@@ -80,6 +78,16 @@ extension Array where Element == UInt8 {
     func parseDecimal(_ from: Int, _ to: Int) -> UInt64? {
         guard from < to else { return nil }
         var v: UInt64 = 0
+        if to - from <= 18 {
+            // Short (every CPU and pid): 18 digits cannot overflow, so no
+            // overflow checks per digit.
+            for i in from..<to {
+                let d = self[i] &- ASCII.zero
+                guard d < 10 else { return nil }
+                v = v &* 10 &+ UInt64(d)
+            }
+            return v
+        }
         var i = from
         while i < to {
             let d = self[i] &- ASCII.zero

@@ -13,26 +13,39 @@ protocol TextByteSource: AnyObject {
 final class FileByteSource: TextByteSource {
     private let handle: FileHandle
     let path: String
+    /// Bytes left to read of the range asked for.
+    private var remaining = Int.max
 
-    init(path: String) throws {
+    /// The whole file, or only `range` of it (a part counted on its own).
+    init(path: String, range: Range<Int>? = nil) throws {
         self.path = path
         guard let h = FileHandle(forReadingAtPath: path) else {
             throw TraceInputError(path: path, message: "cannot open file for reading")
         }
         handle = h
+        if let range {
+            do {
+                try handle.seek(toOffset: UInt64(range.lowerBound))
+            } catch {
+                throw TraceInputError(path: path, message: "seek failed: \(error.localizedDescription)")
+            }
+            remaining = range.count
+        }
     }
 
     deinit { try? handle.close() }
 
     func read(into buffer: inout [UInt8], maxCount: Int) throws -> Int {
+        guard remaining > 0 else { return 0 }
         let data: Data?
         do {
-            data = try handle.read(upToCount: maxCount)
+            data = try handle.read(upToCount: min(maxCount, remaining))
         } catch {
             throw TraceInputError(path: path, message: "read failed: \(error.localizedDescription)")
         }
         guard let data, !data.isEmpty else { return 0 }
         buffer.append(contentsOf: data)
+        remaining -= data.count
         return data.count
     }
 }

@@ -28,6 +28,14 @@ struct EventLineHead {
     var style: ColumnStyle
 }
 
+/// What counting passes read of a line's head (EventLine.parsePlainHead).
+struct PlainEventHead {
+    var cpu: Int
+    var timestamp: UInt64
+    /// Where the event's own text begins (after "timestamp: ").
+    var bodyStart: Int
+}
+
 /// How the task/CPU columns were printed.
 enum ColumnStyle: Sendable {
     /// "[001]" (tracefs, trace-cmd report default).
@@ -128,16 +136,47 @@ enum EventLine {
             p = b.trimTrailingSpaces(start, open)
         }
 
-        // "comm-pid": the pid's digits, a dash, and the comm before it.
-        var d = p
-        while d > start && ASCII.isDigit(b[d - 1]) { d -= 1 }
-        guard d < p, d > start, b[d - 1] == ASCII.minus,
-              let pid = b.parseDecimal(d, p), pid <= UInt64(Int32.max) else { return nil }
-        let commStart = b.skipSpaces(start, d - 1)
-        return EventLineHead(commStart: commStart, commEnd: d - 1, pid: Int32(pid),
+        guard let task = taskPid(b, start, p) else { return nil }
+        return EventLineHead(commStart: b.skipSpaces(start, task.dash), commEnd: task.dash, pid: task.pid,
                              tgid: tgid, cpu: cpu, context: context,
                              timestamp: 0, timestampDigits: 0, bodyStart: 0,
                              style: style)
+    }
+
+    /// "comm-pid" ending at `end`: the pid's digits and the dash before
+    /// them (the comm, before the dash, may hold dashes and digits too).
+    @inline(__always)
+    private static func taskPid(_ b: [UInt8], _ start: Int, _ end: Int) -> (dash: Int, pid: Int32)? {
+        var d = end
+        while d > start && ASCII.isDigit(b[d - 1]) { d -= 1 }
+        guard d < end, d > start, b[d - 1] == ASCII.minus,
+              let pid = b.parseDecimal(d, end), pid <= UInt64(Int32.max) else { return nil }
+        return (d - 1, Int32(pid))
+    }
+
+    /// The head of the commonest line, "  comm-pid   [001]  1234.567890: "
+    /// (trace-cmd report's default, tracefs without latency columns), read
+    /// as parseHead's first try reads it but without building the comm:
+    /// counting passes need only the CPU and the time.
+    /// nil says "not this shape", not "not an event line": the caller then
+    /// asks parseHead, so the two never disagree.
+    static func parsePlainHead(_ b: [UInt8], _ line: Range<Int>) -> PlainEventHead? {
+        let start = line.lowerBound, end = line.upperBound
+        guard let colon = b.find(ASCII.colon, start, end),
+              colon + 1 == end || b[colon + 1] == ASCII.space else { return nil }
+        var tsStart = colon
+        while tsStart > start && !ASCII.isSpace(b[tsStart - 1]) { tsStart -= 1 }
+        guard tsStart > start, tsStart < colon,
+              let stamp = TextTimestamp.parse(b, tsStart, colon) else { return nil }
+        let p = b.trimTrailingSpaces(start, tsStart)
+        var cpuStart = p
+        while cpuStart > start && !ASCII.isSpace(b[cpuStart - 1]) { cpuStart -= 1 }
+        guard p > start, let cpu = bracketCPU(b, cpuStart, p) else { return nil }
+        // A TGID column, "(1234)", is parseHead's to read.
+        let taskEnd = b.trimTrailingSpaces(start, cpuStart)
+        guard taskEnd > start, b[taskEnd - 1] != ASCII.closeParen,
+              taskPid(b, start, taskEnd) != nil else { return nil }
+        return PlainEventHead(cpu: cpu, timestamp: stamp.ns, bodyStart: colon + 1 < end ? colon + 2 : end)
     }
 
     /// tracefs with options/latency-format prints " %4lldus%c: ": µs since

@@ -14,31 +14,82 @@ struct EventNames {
     private var slots = [Int32](repeating: 0, count: 256)
     private var entries: [Entry] = []
 
-    mutating func lookup(_ b: [UInt8], _ from: Int, _ to: Int, probeLike: Bool) -> Entry {
+    /// The entry's number (0, 1, ... in order of first sight): counting
+    /// passes tally by number and never copy the entry out. `probeLike` is
+    /// asked only for a name not seen before.
+    mutating func index(_ b: [UInt8], _ from: Int, _ to: Int, probeLike: @autoclosure () -> Bool) -> Int {
         let mask = slots.count - 1
         var slot = Self.hash(b, from, to) & mask
         while slots[slot] != 0 {
-            let e = entries[Int(slots[slot]) - 1]
-            if e.bytes.count == to - from {
-                var same = true
-                var j = from
-                for x in e.bytes {
-                    if x != b[j] { same = false; break }
-                    j += 1
-                }
-                if same { return e }
-            }
+            let i = Int(slots[slot]) - 1
+            if Self.same(entries[i].bytes, b, from, to) { return i }
             slot = (slot + 1) & mask
         }
+        let probeLike = probeLike()
         let name = b.string(from, to)
         let known = WellKnownEvent.kind(forName: name)
-        let e = Entry(bytes: Array(b[from..<to]), name: name,
-                      system: WellKnownEvent.system(forName: name, payloadLooksLikeProbe: probeLike),
+        let system = WellKnownEvent.system(forName: name, payloadLooksLikeProbe: probeLike)
+        let e = Entry(bytes: Array(b[from..<to]), name: name, system: system,
                       kind: probeLike && known == .generic ? .kprobe : known)
         entries.append(e)
+        isGraph.append(system == "ftrace" && (name == "funcgraph_entry" || name == "funcgraph_exit"))
         slots[slot] = Int32(entries.count)
         if entries.count * 2 > slots.count { grow() }
-        return e
+        return entries.count - 1
+    }
+
+    subscript(index: Int) -> Entry { entries[index] }
+
+    /// The entry last seen starting with the same few bytes, by `recentKey`:
+    /// a trace repeats a few dozen names, so checking that one candidate
+    /// in place (its bytes, then ": " or ":" at the end) is cheaper per
+    /// line than finding where the name ends and hashing it.
+    private var recent = [Int32](repeating: -1, count: 256)
+
+    /// The entry whose name starts "name:" at `from`, if it is the one
+    /// last remembered for these first bytes; and where its ':' is.
+    /// Entries' names hold no ':' or blank, so a hit is the name the full
+    /// scan (TextReaderCore.eventName) would find.
+    @inline(__always)
+    func recentIndex(_ b: [UInt8], _ from: Int, _ end: Int) -> (index: Int, colon: Int)? {
+        guard let key = Self.recentKey(b, from, end) else { return nil }
+        let i = Int(recent[key])
+        guard i >= 0 else { return nil }
+        let colon = from + entries[i].bytes.count
+        guard colon < end, b[colon] == ASCII.colon, colon + 1 == end || ASCII.isSpace(b[colon + 1]),
+              Self.same(entries[i].bytes, b, from, colon) else { return nil }
+        return (i, colon)
+    }
+
+    /// Makes entry `index` the candidate for names starting like the text
+    /// at `from`.
+    mutating func remember(_ index: Int, _ b: [UInt8], _ from: Int, _ end: Int) {
+        if let key = Self.recentKey(b, from, end) { recent[key] = Int32(index) }
+    }
+
+    /// Bytes 0, 6 and 11 from `from`: enough to tell apart the names that
+    /// share a prefix (sched_switch / sched_wakeup / sched_waking,
+    /// contention_begin / contention_end); past a short name they are its
+    /// padding or payload, which only costs a miss.
+    @inline(__always)
+    private static func recentKey(_ b: [UInt8], _ from: Int, _ end: Int) -> Int? {
+        guard from + 11 < end else { return nil }
+        return Int((b[from] &* 7 &+ b[from + 6] &* 3 &+ b[from + 11]) & 0xff)
+    }
+
+    /// Whether entry `index` is a function_graph entry or exit, whose lines
+    /// need the graph parser (a leaf line stands for two events).
+    private(set) var isGraph: [Bool] = []
+
+    @inline(__always)
+    private static func same(_ name: [UInt8], _ b: [UInt8], _ from: Int, _ to: Int) -> Bool {
+        guard name.count == to - from else { return false }
+        var j = from
+        for x in name {
+            if x != b[j] { return false }
+            j += 1
+        }
+        return true
     }
 
     private mutating func grow() {

@@ -15,6 +15,13 @@ struct LineBuffer {
     private(set) var lineNumber = 0
     /// Set when the line last returned was cut at `maxLineLength`.
     private(set) var lastLineWasTruncated = false
+    /// Set once a line of `maxLineLength` bytes or more came by: whether
+    /// such a line is cut depends on where the blocks fall, so a file read
+    /// in parts may not give a one-pass read's result for it.
+    private(set) var metLongLine = false
+    /// Source bytes dropped before `bytes[0]`; nil once an over-long line's
+    /// tail was dropped unseen (the offset is then unknown).
+    private var droppedBytes: Int? = 0
 
     init(source: TextByteSource, prefix: [UInt8] = []) {
         self.source = source
@@ -33,6 +40,7 @@ struct LineBuffer {
                 lineNumber += 1
                 var end = nl
                 if end > start && bytes[end - 1] == ASCII.carriageReturn { end -= 1 }
+                if nl + 1 - start >= Self.maxLineLength { metLongLine = true }
                 return start..<end
             }
             if sourceEnded {
@@ -40,6 +48,7 @@ struct LineBuffer {
                 let start = pos
                 pos = bytes.count
                 lineNumber += 1
+                if pos - start >= Self.maxLineLength { metLongLine = true }
                 return start..<bytes.count
             }
             if bytes.count - pos >= Self.maxLineLength {
@@ -49,6 +58,8 @@ struct LineBuffer {
                 try discardRestOfLine(keeping: 256)
                 lineNumber += 1
                 lastLineWasTruncated = true
+                metLongLine = true
+                droppedBytes = nil
                 return 0..<256
             }
             // Carry the unfinished line to the front and read the next block.
@@ -63,8 +74,22 @@ struct LineBuffer {
     private mutating func compact() {
         if pos > 0 {
             bytes.removeSubrange(0..<pos)
+            droppedBytes? += pos
             pos = 0
         }
+    }
+
+    /// Where `bytes[index]` is in the source (its offset in the file), nil
+    /// after an over-long line was dropped.
+    func sourceOffset(of index: Int) -> Int? {
+        droppedBytes.map { $0 + index }
+    }
+
+    /// Ends the reading: nextLine returns nil from now on (the rest of the
+    /// source was read some other way).
+    mutating func finish() {
+        sourceEnded = true
+        pos = bytes.count
     }
 
     /// Keeps the first `keep` bytes of the current (over-long) line at the

@@ -17,26 +17,31 @@ enum TextTimestamp {
     /// Parses `from..<to` ("1234.567890", "1234.567890123", "987654321").
     /// Returns the nanoseconds and how many fraction digits the text had.
     static func parse(_ b: [UInt8], _ from: Int, _ to: Int) -> (ns: UInt64, digits: Int)? {
+        // Every line has one: the arithmetic below is unchecked (&*, &+)
+        // where the guards already rule overflow out.
         var i = from
         var secs: UInt64 = 0
-        var sawDigit = false
-        while i < to, ASCII.isDigit(b[i]) {
+        while i < to {
+            let d = b[i] &- ASCII.zero
+            if d >= 10 { break }
+            // secs < max / 10, so secs * 10 + 9 still fits.
             guard secs < UInt64.max / 10 else { return nil }
-            secs = secs * 10 + UInt64(b[i] - ASCII.zero)
-            sawDigit = true
+            secs = secs &* 10 &+ UInt64(d)
             i += 1
         }
-        guard sawDigit else { return nil }
+        guard i > from else { return nil }
         if i == to { return (secs, -1) }    // raw clock count: no unit known
         guard b[i] == ASCII.dot else { return nil }
         i += 1
         let fracStart = i
         var frac: UInt64 = 0
-        while i < to, ASCII.isDigit(b[i]) {
+        while i < to {
+            let d = b[i] &- ASCII.zero
+            if d >= 10 { break }
             // Ten or more fraction digits is no timestamp, and would
             // overflow `frac` (found by fuzzing).
             guard i - fracStart < 9 else { return nil }
-            frac = frac * 10 + UInt64(b[i] - ASCII.zero)
+            frac = frac &* 10 &+ UInt64(d)
             i += 1
         }
         let digits = i - fracStart

@@ -29,6 +29,25 @@ public final class TextTraceReader: TraceReader {
         set { core.countsOnly = newValue }
     }
 
+    /// Reads the rest of the trace, counting (TextCountingPass): a large
+    /// plain file in parts on all cores (TextParts; `parts` forces their
+    /// number, for tests), anything else in one pass.
+    func tallyEvents(parts: Int? = nil) throws -> TextEventTally {
+        if let tally = try tallyInParts(parts) { return tally }
+        countsOnly = true
+        defer { countsOnly = false }
+        var tally = TextEventTally()
+        try core.tally(into: &tally)
+        return tally
+    }
+
+    /// The rest of the trace counted in parts, or nil, with nothing read,
+    /// when it is to be counted in one pass (TextParts).
+    func tallyInParts(_ parts: Int? = nil) throws -> TextEventTally? {
+        var tally = TextEventTally()
+        return try core.tallyInParts(into: &tally, parts: parts) ? tally : nil
+    }
+
     /// Cheap content check for the format detector: true for gzip data
     /// (text is the only gzip input mmaudit takes; the reader checks the
     /// inflated content) and for a prefix whose lines look like ftrace text.
@@ -43,8 +62,8 @@ struct TextReaderCore {
     var info: TraceInfo
     var damage = DamageCount()
 
-    private var lines: LineBuffer
-    private var names = EventNames()
+    var lines: LineBuffer
+    private(set) var names = EventNames()
     private var graph = FuncGraphState()
     /// Items decoded from one line that are still to be returned.
     /// The next item to return: most lines make exactly one, kept here
@@ -54,15 +73,21 @@ struct TextReaderCore {
     private var queueHead = 0
     /// A "LOST"/"DROPPED" line waits for the next event's timestamp.
     private var pendingLost: [EventsLost] = []
-    private var heldLine: Range<Int>?
-    private var cpusFromHeader = false
+    private(set) var heldLine: Range<Int>?
+    private(set) var cpusFromHeader = false
     /// Set for counting passes: events carry no fields.
     var countsOnly = false
     /// tracefs latency-format and report -l print "cpu+flags" alike, with
     /// different letters: the tracefs header says which.
     private var latencyDialect = LatencyDialect.libtraceevent
     private var lastTimestamp: UInt64 = 0
-    private static let maxDamageSamples = 5
+    static let maxDamageSamples = 5
+    /// Where the damage samples are: line number and the text shown, so a
+    /// part read on its own can be renumbered into the whole file's lines.
+    private(set) var damagedLines: [(line: Int, shown: String)] = []
+    /// Set once a function_graph line came by: those carry state from line
+    /// to line (open entries, folded exits, the tracer's task column).
+    private(set) var metGraphLine = false
 
     init(path: String) throws {
         let probe = try FileByteSource(path: path)
@@ -74,6 +99,17 @@ struct TextReaderCore {
         info = TraceInfo(path: path, format: .ftraceText, fileVersion: nil,
                          compression: gzip ? "gzip" : "none", cpus: 0)
         try readPreamble()
+    }
+
+    /// A reader of the lines in `range` of `main`'s file (a plain file),
+    /// starting at a line start after the preamble, with what `main`'s
+    /// preamble decided: the parts of a file counted at once.
+    init(part range: Range<Int>, of main: TextReaderCore) throws {
+        lines = LineBuffer(source: try FileByteSource(path: main.info.path, range: range))
+        info = main.info
+        cpusFromHeader = main.cpusFromHeader
+        latencyDialect = main.latencyDialect
+        countsOnly = true
     }
 
     // MARK: - Preamble
@@ -183,7 +219,7 @@ struct TextReaderCore {
         }
     }
 
-    private mutating func handle(_ line: Range<Int>) throws {
+    mutating func handle(_ line: Range<Int>) throws {
         let b = lines.bytes
         if lines.lastLineWasTruncated {
             noteDamage(line: lines.lineNumber, b, line)
@@ -209,31 +245,17 @@ struct TextReaderCore {
     /// something an event prints.
     private mutating func eventLine(_ head: EventLineHead, _ b: [UInt8], _ line: Range<Int>) -> Bool {
         let end = line.upperBound
-        let bodyStart = b.skipSpaces(head.bodyStart, end)
-        // "name: payload" — the name is the first token, ending in ':'.
-        var i = bodyStart
-        while i < end && b[i] != ASCII.colon && !ASCII.isSpace(b[i]) { i += 1 }
-        let nameEnd = i
-        var entry: EventNames.Entry
-        var payloadStart: Int
-        if i < end, b[i] == ASCII.colon, i > bodyStart, i + 1 == end || ASCII.isSpace(b[i + 1]) {
-            payloadStart = b.skipSpaces(i + 1, end)
-            let probeLike = payloadStart < end && b[payloadStart] == ASCII.openParen
-            entry = names.lookup(b, bodyStart, nameEnd, probeLike: probeLike)
-        } else if FunctionTracerLine.isFunctionLine(b, bodyStart, end) {
-            // The function tracer prints "func <-parent" with no name.
-            entry = names.lookup(Self.functionName, 0, Self.functionName.count, probeLike: false)
-            payloadStart = bodyStart
-        } else {
-            return false
-        }
+        guard let named = eventName(b, head.bodyStart, end) else { return false }
+        let entry = names[named.index]
+        let nameEnd = named.nameEnd, bodyStart = named.nameStart
+        let payloadStart = b.skipSpaces(named.payloadFrom, end)
         let payloadEnd = b.trimTrailingSpaces(payloadStart, end)
         let comm = b.string(head.commStart, head.commEnd)
-        if !cpusFromHeader && head.cpu >= info.cpus { info.cpus = head.cpu + 1 }
+        noteEvent(cpu: head.cpu, timestamp: head.timestamp)
         flushLost(at: head.timestamp, cpu: head.cpu)
-        lastTimestamp = head.timestamp
 
-        if entry.system == "ftrace" && (entry.name == "funcgraph_entry" || entry.name == "funcgraph_exit") {
+        if names.isGraph[named.index] {
+            metGraphLine = true
             guard let g = FuncGraphLines.parse(b, head.bodyStart + (nameEnd - bodyStart) + 1, payloadEnd)
             else { return false }
             emitGraph(g, timestamp: head.timestamp, cpu: head.cpu, pid: head.pid, comm: comm,
@@ -249,7 +271,64 @@ struct TextReaderCore {
         return true
     }
 
+    /// The event's name in the text from `from` (the head's `bodyStart`)
+    /// to `end`, and where its payload starts once blanks are skipped; nil
+    /// when the text is not something an event prints.
+    mutating func eventName(_ b: [UInt8], _ from: Int, _ end: Int)
+        -> (index: Int, nameStart: Int, nameEnd: Int, payloadFrom: Int)? {
+        let bodyStart = b.skipSpaces(from, end)
+        if let hit = names.recentIndex(b, bodyStart, end) { return (hit.index, bodyStart, hit.colon, hit.colon + 1) }
+        // "name: payload" — the name is the first token, ending in ':'.
+        var i = bodyStart
+        while i < end && b[i] != ASCII.colon && !ASCII.isSpace(b[i]) { i += 1 }
+        if i < end, b[i] == ASCII.colon, i > bodyStart, i + 1 == end || ASCII.isSpace(b[i + 1]) {
+            // Only a name's first line decides its system: the payload of
+            // the others (padded out to a column) is not looked at here.
+            let index = names.index(b, bodyStart, i, probeLike: Self.payloadLooksLikeProbe(b, i + 1, end))
+            names.remember(index, b, bodyStart, end)
+            return (index, bodyStart, i, i + 1)
+        }
+        if FunctionTracerLine.isFunctionLine(b, bodyStart, end) {
+            // The function tracer prints "func <-parent" with no name.
+            let index = names.index(Self.functionName, 0, Self.functionName.count, probeLike: false)
+            return (index, bodyStart, i, bodyStart)
+        }
+        return nil
+    }
+
+    /// kprobes print "(func+0x0/0x20)" where other events print fields.
+    private static func payloadLooksLikeProbe(_ b: [UInt8], _ from: Int, _ end: Int) -> Bool {
+        let payloadStart = b.skipSpaces(from, end)
+        return payloadStart < end && b[payloadStart] == ASCII.openParen
+    }
+
     private static let functionName: [UInt8] = Array("function".utf8)
+
+    /// What an event line tells the reader besides its event: a CPU (the
+    /// count, when no header gave it) and the time last seen.
+    @inline(__always)
+    mutating func noteEvent(cpu: Int, timestamp: UInt64) {
+        if !cpusFromHeader && cpu >= info.cpus { info.cpus = cpu + 1 }
+        lastTimestamp = timestamp
+    }
+
+    /// Nothing waits in the reader: no item to return, no line held, no
+    /// drop or folded exit waiting for a later event's time.
+    var isIdle: Bool { nothingQueued && heldLine == nil }
+
+    /// As the preamble leaves it: the first body line held, nothing else.
+    var holdsOnlyTheFirstLine: Bool { nothingQueued && heldLine != nil }
+
+    private var nothingQueued: Bool {
+        ready == nil && queueHead == queue.count && pendingLost.isEmpty && folded.isEmpty
+    }
+
+    /// Ends the reading once the rest of the file was read another way
+    /// (in parts): next() returns nil from now on.
+    mutating func finishReading() {
+        heldLine = nil
+        lines.finish()
+    }
 
     /// Queues an item behind those already made from this line.
     @inline(__always)
@@ -344,11 +423,11 @@ struct TextReaderCore {
     /// The tracefs function_graph tracer's own lines (no event name).
     private mutating func funcGraphTracerLine(_ b: [UInt8], _ line: Range<Int>) -> Bool {
         guard let g = FuncGraphTracerLine.parse(b, line, tracker: &tracerTasks) else { return false }
+        metGraphLine = true
         if let (cpu, graphLine, ts, task) = g.event {
-            if !cpusFromHeader && cpu >= info.cpus { info.cpus = cpu + 1 }
             let t = ts ?? lastTimestamp
+            noteEvent(cpu: cpu, timestamp: t)
             flushLost(at: t, cpu: cpu)
-            lastTimestamp = t
             emitGraph(graphLine, timestamp: t, cpu: cpu, pid: task?.pid ?? -1,
                       comm: task?.comm ?? "", context: g.context)
         }
@@ -361,7 +440,12 @@ struct TextReaderCore {
         damage.unparsedLines += 1
         if damage.samples.count < Self.maxDamageSamples {
             let shown = b.string(range.lowerBound, min(range.upperBound, range.lowerBound + 80))
-            damage.samples.append("line \(line): cannot parse: \(shown)")
+            noteDamageSample(line: line, shown: shown)
         }
+    }
+
+    mutating func noteDamageSample(line: Int, shown: String) {
+        damagedLines.append((line, shown))
+        damage.samples.append("line \(line): cannot parse: \(shown)")
     }
 }
