@@ -25,19 +25,21 @@ struct StatsCommand: ParsableCommand {
             if try detectFormat(path: file) != .traceDat {
                 // ftrace / trace-cmd report text (TextTraceReader).
                 let reader = try TextTraceReader(path: file)
-                let stats = try TraceStatistics.collect(text: reader)
-                print(format == .json ? stats.json : stats.text, terminator: "")
+                try write(TraceStatistics.collect(text: reader))
                 Self.reportUnparsedLines(reader.damage)
                 return
             }
-            let stats = try TraceStatistics.collect(TraceDatFile(path: file), instance: instance)
-            // A plain write: print()'s dynamic casts cost a scan of every
-            // protocol conformance in the binary, a noticeable part of a
-            // stats run on a small trace.
-            let out = OutputBuffer(fileDescriptor: 1)
-            out.append(format == .json ? stats.json : stats.text)
-            try out.flush()
+            try write(TraceStatistics.collect(TraceDatFile(path: file), instance: instance))
         }
+    }
+
+    /// A plain write: print()'s dynamic casts cost a scan of every protocol
+    /// conformance in the binary, a noticeable part of a stats run on a
+    /// small trace.
+    private func write(_ stats: TraceStatistics) throws {
+        let out = OutputBuffer(fileDescriptor: 1)
+        out.append(format == .json ? stats.json : stats.text)
+        try out.flush()
     }
 
     /// Text lines that could not be parsed were skipped: say so on stderr.
