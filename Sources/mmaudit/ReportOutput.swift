@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NativeBindings
 import Reports
 
 /// Where a report goes: a file with -o, else standard output. Colour only
@@ -14,7 +15,11 @@ struct ReportOutput {
 
     func write(_ text: String) throws {
         guard let path else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // Not FileHandle: a plain write(2) through NativeBindings, as
+            // stats does (start-up costs count on small traces).
+            let out = OutputBuffer(fileDescriptor: 1)
+            out.append(text)
+            try out.flush()
             return
         }
         do {
