@@ -104,7 +104,8 @@ public final class AtomicSleep: Check {
         // Keep it only if something could make it atomic: a held reason now,
         // or a context above the lowest seen so far (floors only go down).
         let possible = episode.points.contains { p in
-            !p.heldReasons.isEmpty || !p.openNonBlockable.isEmpty || !(model.baselines.floor(p.eventKey)?.excess(of: p.context).isEmpty ?? true)
+            !p.heldReasons.isEmpty || !p.openNonBlockable.isEmpty
+                || !(model.baselines.floor(slot: p.baselineSlot)?.excess(of: p.context).isEmpty ?? true)
         }
         guard possible else { return }
         guard let key = EpisodeClass(episode) else {

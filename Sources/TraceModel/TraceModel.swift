@@ -53,6 +53,11 @@ public final class TraceModel {
         /// When no candidate reads a field or names a function and no role
         /// changes the model (tlb flushes, page frees): the roles counted.
         let countedRoles: [Role]?
+        /// The field naming the event's function (function tracers, kprobes).
+        var functionField: KindFields?
+        /// `byFunction`'s candidates by function address, resolved once per
+        /// address (empty: no binding names that function).
+        @exclusivity(unchecked) var candidatesByAddress: [UInt64: [RoleBinding]] = [:]
 
         init(key: EventKey, baseline: Int, bindings: BindingTable) {
             self.key = key
@@ -73,6 +78,7 @@ public final class TraceModel {
             } else {
                 countedRoles = nil
             }
+            functionField = FunctionNames.functionField(of: key).map { KindFields([$0]) }
         }
 
         /// Whether consuming an event of this kind reads its fields.
@@ -83,6 +89,15 @@ public final class TraceModel {
     private var kindsByKey: [EventKey: Kind] = [:]
     /// Function names by address (the function tracer's `ip`), resolved once.
     @exclusivity(unchecked) private var functionsByAddress: [UInt64: String?] = [:]
+    /// sched_switch's fields, read from every switch.
+    @exclusivity(unchecked) private var switchFields = KindFields(["prev_pid", "next_pid", "prev_state",
+                                                                   "prev_comm", "next_comm"])
+    /// Per CPU, a pid whose task is known and last ran there: most events
+    /// come from the task of the event before them on their CPU, and then
+    /// the task table need not be touched (Int32.min: none).
+    @exclusivity(unchecked) private var taskOnCPU: [Int32] = []
+    /// prev_state letters by state ("S", "D", "DI", …), built once per value.
+    @exclusivity(unchecked) private var stateLetters: [UInt64: String] = [:]
 
     private func kind(of event: TraceEvent) -> Kind {
         let id = Int(event.kindID)
@@ -139,24 +154,49 @@ public final class TraceModel {
         firstTimestamp = min(firstTimestamp ?? event.timestamp, event.timestamp)
         lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
         baselines.observe(slot: kind.baseline, event.context)
-        tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = event.cpu
+        let cpu = event.cpu
+        if !(cpu >= 0 && cpu < taskOnCPU.count && taskOnCPU[cpu] == event.pid) {
+            tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = cpu
+            placed(event.pid, on: cpu)
+        }
 
-        if kind.isSchedSwitch { taskSwitch(event) }
+        if kind.isSchedSwitch { taskSwitch(event, baseline: kind.baseline) }
         if kind.countedRoles != nil { return }
         var candidates = kind.candidates
         if let byFunction = kind.byFunction {
-            guard let f = function(of: event, key: key), let named = byFunction[f] else { return }
-            candidates = named
+            if case .unsigned(let address)? = kind.functionField?.value(0, of: event) {
+                if let known = kind.candidatesByAddress[address] {
+                    candidates = known
+                } else {
+                    candidates = function(of: event, kind: kind).flatMap { byFunction[$0] } ?? []
+                    kind.candidatesByAddress[address] = candidates
+                }
+                if candidates.isEmpty { return }
+            } else {
+                guard let f = function(of: event, kind: kind), let named = byFunction[f] else { return }
+                candidates = named
+            }
         }
-        for bound in bindings.bind(event, key: key, candidates: candidates, function: { self.function(of: event, key: key) }) {
+        for bound in bindings.bind(event, key: key, candidates: candidates, function: { self.function(of: event, kind: kind) }) {
             boundRoleCounts[bound.role, default: 0] += 1
-            apply(bound, key: EventKey(bound.event.system, bound.event.name))
+            let boundKey = EventKey(bound.event.system, bound.event.name)
+            apply(bound, key: boundKey, baseline: boundKey == key ? kind.baseline : baselines.slot(for: boundKey))
         }
     }
 
+    /// `pid`'s task now has `cpu`: the fast path of `consume` may skip it
+    /// there, and nowhere else.
+    private func placed(_ pid: Int32, on cpu: Int) {
+        guard cpu >= 0 && cpu < 1 << 12 else { return }
+        if cpu >= taskOnCPU.count { taskOnCPU += [Int32](repeating: .min, count: cpu + 1 - taskOnCPU.count) }
+        for i in taskOnCPU.indices where taskOnCPU[i] == pid { taskOnCPU[i] = .min }
+        taskOnCPU[cpu] = pid
+    }
+
     /// `functions.function(of:key:)`, with addresses resolved once.
-    private func function(of event: TraceEvent, key: EventKey) -> String? {
-        guard let field = FunctionNames.functionField(of: key), let value = event.fields[field] else { return nil }
+    private func function(of event: TraceEvent, kind: Kind) -> String? {
+        guard let value = kind.functionField?.value(0, of: event) else { return nil }
+        let key = kind.key
         guard case .unsigned(let address) = value else { return functions.function(of: event, key: key) }
         if let known = functionsByAddress[address] { return known }
         let name = functions.function(of: event, key: key)
@@ -185,20 +225,20 @@ public final class TraceModel {
     static let sleepingStates: UInt64 = 0x1 | 0x2 | 0x4 | 0x8 | 0x40 | 0x80
     static let exitStates: UInt64 = 0x10 | 0x20
 
-    private func taskSwitch(_ e: TraceEvent) {
-        let prevPid = Int32(truncatingIfNeeded: e.fields.int("prev_pid") ?? Int64(e.pid))
-        let nextPid = Int32(truncatingIfNeeded: e.fields.int("next_pid") ?? -1)
-        let state = e.fields.uint("prev_state") ?? 0
+    private func taskSwitch(_ e: TraceEvent, baseline: Int) {
+        let prevPid = Int32(truncatingIfNeeded: switchFields.value(0, of: e)?.int64 ?? Int64(e.pid))
+        let nextPid = Int32(truncatingIfNeeded: switchFields.value(1, of: e)?.int64 ?? -1)
+        let state = switchFields.value(2, of: e)?.uint64 ?? 0
         if state & Self.exitStates != 0 {
             abandon(pid: prevPid, cause: .taskExited) { _ in true }
         }
         if state & Self.sleepingStates != 0 {
-            let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
-            sleep(pid: prevPid, how: .switchedOut(state: letters), event: e, key: Self.schedSwitch)
+            sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), event: e, key: Self.schedSwitch,
+                  baseline: baseline)
         }
-        tell(.switchedOut(pid: prevPid, comm: e.fields.string("prev_comm") ?? e.comm, cpu: e.cpu,
+        tell(.switchedOut(pid: prevPid, comm: switchFields.value(3, of: e)?.string ?? e.comm, cpu: e.cpu,
                           timestamp: e.timestamp))
-        let nextComm = e.fields.string("next_comm")
+        let nextComm = switchFields.value(4, of: e)?.string
         var cpu = cpus[e.cpu] ?? CPUTimeline(cpu: e.cpu)
         cpu.currentPid = nextPid
         cpu.currentComm = nextComm
@@ -210,11 +250,19 @@ public final class TraceModel {
                 tasks[nextPid] = TaskState(pid: nextPid, comm: nextComm ?? "<...>")
             }
             tasks[nextPid]!.cpu = e.cpu
+            placed(nextPid, on: e.cpu)
             tell(.switchedIn(pid: nextPid, cpu: e.cpu, timestamp: e.timestamp))
         }
     }
 
-    private func sleep(pid: Int32, how: SleepKind, event: TraceEvent, key: EventKey) {
+    private func letters(of state: UInt64) -> String {
+        if let known = stateLetters[state] { return known }
+        let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
+        stateLetters[state] = letters
+        return letters
+    }
+
+    private func sleep(pid: Int32, how: SleepKind, event: TraceEvent, key: EventKey, baseline: Int) {
         let task = tasks[pid] ?? TaskState(pid: pid, comm: event.comm)
         var reasons: [AtomicReason] = []
         for lock in task.heldLocks where lock.kind == .spin {
@@ -225,7 +273,8 @@ public final class TraceModel {
         if atomic.contains(.invalidate), let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
         if atomic.contains(.lock), let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
         let open = task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
-        tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, context: event.context,
+        tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,
+                               context: event.context,
                                heldReasons: reasons,
                                openNonBlockable: task.openRanges.filter { $0.blockable == false },
                                evidence: evidence(event), openSpans: open)))
@@ -233,7 +282,7 @@ public final class TraceModel {
 
     // MARK: - roles
 
-    private func apply(_ b: BoundEvent, key: EventKey) {
+    private func apply(_ b: BoundEvent, key: EventKey, baseline: Int) {
         let e = b.event, a = b.arguments
         switch b.role {
         case .invalidateBegin:
@@ -269,7 +318,7 @@ public final class TraceModel {
             tasks[e.pid]!.contending = evidence(e)
             if let flags = a.lockFlags, LockFlags.sleeps(flags) {
                 let name = a.lock.map { "0x" + String($0, radix: 16) } ?? "?"
-                sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key)
+                sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key, baseline: baseline)
             }
         case .lockContendEnd:
             if let begin = tasks[e.pid]!.contending {
@@ -277,7 +326,7 @@ public final class TraceModel {
             }
             tasks[e.pid]!.contending = nil
         case .sleep:
-            sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key)
+            sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key, baseline: baseline)
         case .tlbFlush, .pageFree:
             break
         }

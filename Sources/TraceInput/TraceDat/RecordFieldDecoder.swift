@@ -22,6 +22,15 @@ struct RecordFieldDecoder: FieldDecoder {
 
     func value(of name: String) -> FieldValue? {
         guard let field = format.field(named: name) else { return nil }
+        return value(of: field)
+    }
+
+    func value(at index: Int) -> FieldValue? {
+        let fields = format.fields
+        return index >= 0 && index < fields.count ? value(of: fields[index]) : nil
+    }
+
+    private func value(of field: FieldFormat) -> FieldValue? {
         if field.flags.contains(.dynamic) {
             // u32: offset in the low 16 bits, length in the high 16; 2-byte
             // fields (very old kernels) hold the offset only.

@@ -115,4 +115,6 @@ public struct ContextBaselines: Sendable {
     }
 
     public func floor(_ key: EventKey) -> ContextFloor? { slots[key].flatMap { floors[$0] } }
+    /// The floor of the kind with `slot` (a SleepPoint's `baselineSlot`), without hashing its key.
+    public func floor(slot: Int) -> ContextFloor? { slot >= 0 && slot < floors.count ? floors[slot] : nil }
 }

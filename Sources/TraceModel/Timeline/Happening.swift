@@ -35,6 +35,8 @@ public struct SleepPoint: Sendable {
     public var comm: String
     public var how: SleepKind
     public var eventKey: EventKey
+    /// `eventKey`'s slot in the model's ContextBaselines (`floor(slot:)`).
+    public var baselineSlot: Int
     public var context: ExecutionContext
     /// Reasons known at once: locks held, spans the rules declare atomic.
     public var heldReasons: [AtomicReason]
