@@ -77,11 +77,15 @@ public enum Analysis {
         reader.decodeFields(only: { [weak model] in model?.readsFields(system: $0, name: $1) ?? true })
         var events = 0
         while let item = try reader.next() {
-            if case .event(let e) = item {
+            // One switch, so the event is not copied out of the item twice.
+            switch item {
+            case .event(let e):
                 events += 1
                 if events % progressInterval == 0 { progress?(events, e) }
+                model.consume(e)
+            case .lost:
+                model.consume(item)
             }
-            model.consume(item)
         }
         model.finish()
         var outcomes: [CheckOutcome] = []

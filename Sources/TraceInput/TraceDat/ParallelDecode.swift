@@ -8,13 +8,22 @@ struct DecodedRecord: Sendable {
     var missedEvents: Int
 }
 
-/// A run of one CPU's records, in ring-buffer order, with the damage met
-/// between them: `notes[i].before` is the index of the record the damage
-/// came before (`records.count` = after the last one).
+/// A run of one CPU's records with the damage met between them:
+/// `notes[i].before` is the index in ring-buffer order of the record the
+/// damage came before (the record count = after the last one).
 struct DecodedBatch: Sendable {
+    /// Last record first once queued (`queueable`): the consumer moves each
+    /// out with removeLast, which neither copies nor retains it.
     var records: [DecodedRecord] = []
     var notes: [(before: Int, note: DamageLog.Note)] = []
     var isLast = false
+
+    /// The batch as the channel carries it: records in reverse order.
+    consuming func queueable() -> DecodedBatch {
+        var b = self
+        b.records.reverse()
+        return b
+    }
 }
 
 /// A bounded single-producer, single-consumer queue of batches: the decode
@@ -94,8 +103,8 @@ struct RecordDecoding: Sendable {
             comms[pid] = name
         }
         return TraceEvent(timestamp: s.timestamp, cpu: s.cpu, pid: pid, comm: name,
-                          context: context, system: kind?.format.system ?? "",
-                          name: kind?.format.name ?? "[UNKNOWN EVENT]", fields: fields,
+                          context: context, system: kind?.system ?? "",
+                          name: kind?.name ?? "[UNKNOWN EVENT]", fields: fields,
                           kindID: kind == nil ? -1 : Int32(truncatingIfNeeded: id))
     }
 
@@ -142,13 +151,13 @@ final class ParallelDecode {
                 if s.damage.hasNotes {
                     for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
                 }
-                guard channel.put(batch) else { return }
+                guard channel.put(batch.queueable()) else { return }
                 batch = DecodedBatch()
                 batch.records.reserveCapacity(batchSize)
             }
         }
         batch.isLast = true
-        _ = channel.put(batch)
+        _ = channel.put(batch.queueable())
     }
 }
 
@@ -156,7 +165,9 @@ final class ParallelDecode {
 final class DecodedCursor {
     let channel: BatchChannel
     private let damage: DamageLog
+    /// Records in reverse order (`DecodedBatch.queueable`): the current one is last.
     private var batch = DecodedBatch()
+    /// Records of the batch taken so far (the current one's ring-buffer index).
     private var index = 0
     private var nextNote = 0
     private(set) var hasRecord = false
@@ -169,22 +180,26 @@ final class DecodedCursor {
         load()
     }
 
-    var record: DecodedRecord { batch.records[index] }
+    /// The current record's kbuffer_missed_events and CPU.
+    var missedEvents: Int { batch.records[batch.records.count - 1].missedEvents }
+    var cpu: Int { batch.records[batch.records.count - 1].event.cpu }
 
-    /// Moves past the current record, replaying the damage met after it.
-    func step() {
+    /// The current record, moving past it (and replaying the damage met after it).
+    func take() -> DecodedRecord {
+        let record = batch.records.removeLast()
         index += 1
-        if index == batch.records.count {
+        if batch.records.isEmpty {
             replayNotes(upTo: index)
             if batch.isLast {
                 hasRecord = false
-                return
+            } else {
+                load()
             }
-            load()
-            return
+        } else {
+            replayNotes(upTo: index)
+            timestamp = batch.records[batch.records.count - 1].event.timestamp
         }
-        replayNotes(upTo: index)
-        timestamp = batch.records[index].event.timestamp
+        return record
     }
 
     private func load() {
@@ -195,7 +210,7 @@ final class DecodedCursor {
             replayNotes(upTo: 0)
             if !batch.records.isEmpty {
                 hasRecord = true
-                timestamp = batch.records[0].event.timestamp
+                timestamp = batch.records[batch.records.count - 1].event.timestamp
                 return
             }
             replayNotes(upTo: Int.max)

@@ -76,22 +76,15 @@ public final class TraceDatReader: TraceReader {
         if let c = pendingEvent {
             // The drop marker went out first; now the record it precedes.
             pendingEvent = nil
-            return .event(take(c))
+            return .event(c.take().event)
         }
         guard let c = merge.nextStream() else { return nil }
-        let missed = c.record.missedEvents
+        let missed = c.missedEvents
         if missed != 0 {
             pendingEvent = c
-            return .lost(EventsLost(cpu: c.record.event.cpu, timestamp: c.timestamp,
-                                    count: missed > 0 ? missed : nil))
+            return .lost(EventsLost(cpu: c.cpu, timestamp: c.timestamp, count: missed > 0 ? missed : nil))
         }
-        return .event(take(c))
-    }
-
-    /// The current event of `c`, moving `c` on.
-    private func take(_ c: DecodedCursor) -> TraceEvent {
-        defer { c.step() }
-        return c.record.event
+        return .event(c.take().event)
     }
 }
 
