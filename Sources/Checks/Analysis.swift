@@ -78,13 +78,13 @@ public enum Analysis {
         var events = 0
         while let item = try reader.next() {
             // One switch, so the event is not copied out of the item twice.
-            switch item {
+            switch consume item {
             case .event(let e):
                 events += 1
                 if events % progressInterval == 0 { progress?(events, e) }
                 model.consume(e)
-            case .lost:
-                model.consume(item)
+            case .lost(let lost):
+                model.consume(.lost(lost))
             }
         }
         model.finish()

@@ -87,11 +87,16 @@ public final class AtomicSleep: Check {
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
         case .sleep(let point):
-            open[point.pid, default: Episode(points: [])].points.append(point)
-            // A switch out ends the episode: the task is off the CPU.
-            if case .switchedOut = point.how { close(point.pid, model: model) }
+            if case .switchedOut = point.how {
+                // A switch out ends the episode: the task is off the CPU.
+                var episode = open.removeValue(forKey: point.pid) ?? Episode(points: [])
+                episode.points.append(point)
+                close(episode, model: model)
+            } else {
+                open[point.pid, default: Episode(points: [])].points.append(point)
+            }
         case .switchedIn(let pid, _, _):
-            close(pid, model: model)
+            if let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
         case .invalidationEnded(let r) where r.blockable == false:
             startedNonBlockable.insert(r.id)
         default:
@@ -99,13 +104,12 @@ public final class AtomicSleep: Check {
         }
     }
 
-    private func close(_ pid: Int32, model: TraceModel) {
-        guard let episode = open.removeValue(forKey: pid) else { return }
+    private func close(_ episode: Episode, model: TraceModel) {
         // Keep it only if something could make it atomic: a held reason now,
         // or a context above the lowest seen so far (floors only go down).
         let possible = episode.points.contains { p in
             !p.heldReasons.isEmpty || !p.openNonBlockable.isEmpty
-                || !(model.baselines.floor(slot: p.baselineSlot)?.excess(of: p.context).isEmpty ?? true)
+                || model.baselines.floor(slot: p.baselineSlot)?.isExceeded(by: p.context) == true
         }
         guard possible else { return }
         guard let key = EpisodeClass(episode) else {
@@ -129,7 +133,9 @@ public final class AtomicSleep: Check {
     }
 
     public func finish(model: TraceModel) {
-        for pid in Array(open.keys) { close(pid, model: model) }
+        for pid in Array(open.keys) {
+            if let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
+        }
         for episode in candidates {
             if let v = judge(episode, model: model) { log.add(v) }
         }
@@ -138,7 +144,7 @@ public final class AtomicSleep: Check {
         for key in foldedClasses {
             guard let rest = classes[key]?.rest else { continue }
             let atomic = !key.heldKinds.isEmpty || key.points.contains {
-                !(model.baselines.floor($0.eventKey)?.excess(of: $0.context).isEmpty ?? true)
+                model.baselines.floor($0.eventKey)?.isExceeded(by: $0.context) == true
             }
             if atomic { log.fold(rest) }
         }

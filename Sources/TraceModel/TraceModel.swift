@@ -339,15 +339,20 @@ public final class TraceModel {
     private func invalidationEnd(_ b: BoundEvent, channel: String) {
         let e = b.event, a = b.arguments
         let seen = tasks[e.pid]!.closedChannels.contains(channel)
-        tasks[e.pid]!.closedChannels.insert(channel)
+        if !seen { tasks[e.pid]!.closedChannels.insert(channel) }
+        // The most recent open begin of the channel (and mm), and the most
+        // recent one with the same range, found from the end.
         let open = tasks[e.pid]!.openRanges
-        let sameChannel = open.indices.filter {
-            open[$0].channel == channel && (a.mm == nil || open[$0].mm == nil || open[$0].mm == a.mm)
+        var latest: Int?, exact: Int?
+        for i in open.indices.reversed()
+            where open[i].channel == channel && (a.mm == nil || open[i].mm == nil || open[i].mm == a.mm) {
+            if latest == nil { latest = i }
+            if a.start == nil || a.end == nil || (open[i].start == a.start && open[i].end == a.end) {
+                exact = i
+                break
+            }
         }
-        let exact = sameChannel.last {
-            a.start == nil || a.end == nil || (open[$0].start == a.start && open[$0].end == a.end)
-        }
-        guard let i = exact ?? sameChannel.last else {
+        guard let i = exact ?? latest else {
             tell(.invalidationWithoutBegin(end: evidence(e), mm: a.mm, channel: channel, seenBefore: seen))
             return
         }

@@ -165,13 +165,15 @@ final class ParallelDecode {
 final class DecodedCursor {
     let channel: BatchChannel
     private let damage: DamageLog
+    // Touched for every record by the consumer's thread only: no runtime
+    // access checks (swift_beginAccess in perf).
     /// Records in reverse order (`DecodedBatch.queueable`): the current one is last.
-    private var batch = DecodedBatch()
+    @exclusivity(unchecked) private var batch = DecodedBatch()
     /// Records of the batch taken so far (the current one's ring-buffer index).
-    private var index = 0
-    private var nextNote = 0
-    private(set) var hasRecord = false
-    private(set) var timestamp: UInt64 = 0
+    @exclusivity(unchecked) private var index = 0
+    @exclusivity(unchecked) private var nextNote = 0
+    @exclusivity(unchecked) private(set) var hasRecord = false
+    @exclusivity(unchecked) private(set) var timestamp: UInt64 = 0
 
     /// Takes the first batch and replays the damage met before its first record.
     init(channel: BatchChannel, damage: DamageLog) {

@@ -14,8 +14,9 @@ public final class TraceDatReader: TraceReader {
     /// decode threads on the first `next()`.
     private var streams: [CPUStream]
     private var decode: ParallelDecode?
-    private var merge = CPUMerge<DecodedCursor>([])
-    private var pendingEvent: DecodedCursor?
+    // Per-event state of the consumer's thread: no runtime access checks.
+    @exclusivity(unchecked) private var merge = CPUMerge<DecodedCursor>([])
+    @exclusivity(unchecked) private var pendingEvent: DecodedCursor?
     private var fieldsWanted: ((String, String) -> Bool)?
 
     /// Opens `path`; `instance` picks a buffer by name (nil or "" = the top
