@@ -42,6 +42,8 @@ public final class TraceModel {
     /// its count, its baseline slot, and the bindings that may apply.
     final class Kind {
         let key: EventKey
+        /// "system:name", as evidence names it.
+        let eventName: String
         let baseline: Int
         let isSchedSwitch: Bool
         @exclusivity(unchecked) var count = 0
@@ -61,6 +63,7 @@ public final class TraceModel {
 
         init(key: EventKey, baseline: Int, bindings: BindingTable) {
             self.key = key
+            eventName = key.system + ":" + key.name
             self.baseline = baseline
             isSchedSwitch = key == TraceModel.schedSwitch
             let candidates = bindings.binds(key) ? bindings.candidates(for: key) : []
@@ -85,6 +88,8 @@ public final class TraceModel {
         var readsFields: Bool { isSchedSwitch || countedRoles == nil }
     }
     private var kinds: [Kind] = []
+    /// The kind of the event being consumed (its evidence name).
+    @exclusivity(unchecked) private var current: Kind?
     @exclusivity(unchecked) private var kindsByID: [Kind?] = []
     private var kindsByKey: [EventKey: Kind] = [:]
     /// Function names by address (the function tracer's `ip`), resolved once.
@@ -146,6 +151,7 @@ public final class TraceModel {
 
     public func consume(_ event: TraceEvent) {
         let kind = kind(of: event)
+        current = kind
         let key = kind.key
         kind.count += 1
         // The earliest and latest timestamps, not the first and last seen:
@@ -212,7 +218,12 @@ public final class TraceModel {
         for o in observers { o.observe(h, model: self) }
     }
 
-    private func evidence(_ e: TraceEvent) -> EvidenceEvent { EvidenceEvent(e, functions: functions) }
+    private func evidence(_ e: TraceEvent) -> EvidenceEvent {
+        if let k = current, k.key.name == e.name, k.key.system == e.system {
+            return EvidenceEvent(e, eventName: k.eventName, functions: functions)
+        }
+        return EvidenceEvent(e, functions: functions)
+    }
 
     // MARK: - sched_switch
 

@@ -12,18 +12,19 @@ struct DecodedRecord: Sendable {
 /// `notes[i].before` is the index in ring-buffer order of the record the
 /// damage came before (the record count = after the last one).
 struct DecodedBatch: Sendable {
-    /// Last record first once queued (`queueable`): the consumer moves each
-    /// out with removeLast, which neither copies nor retains it.
     var records: [DecodedRecord] = []
     var notes: [(before: Int, note: DamageLog.Note)] = []
     var isLast = false
+}
 
-    /// The batch as the channel carries it: records in reverse order.
-    consuming func queueable() -> DecodedBatch {
-        var b = self
-        b.records.reverse()
-        return b
-    }
+extension DecodedRecord {
+    /// What a taken record leaves in its batch: swapping it in moves the
+    /// record out without copying it (a copy retains its comm, payload and
+    /// kind, and the batch releases them again when it goes).
+    static let taken = DecodedRecord(
+        event: TraceEvent(timestamp: 0, cpu: 0, pid: 0, comm: "", context: .unknown, system: "", name: "",
+                          fields: EventFields([])),
+        missedEvents: 0)
 }
 
 /// A bounded single-producer, single-consumer queue of batches: the decode
@@ -151,13 +152,13 @@ final class ParallelDecode {
                 if s.damage.hasNotes {
                     for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
                 }
-                guard channel.put(batch.queueable()) else { return }
+                guard channel.put(batch) else { return }
                 batch = DecodedBatch()
                 batch.records.reserveCapacity(batchSize)
             }
         }
         batch.isLast = true
-        _ = channel.put(batch.queueable())
+        _ = channel.put(batch)
     }
 }
 
@@ -167,9 +168,8 @@ final class DecodedCursor {
     private let damage: DamageLog
     // Touched for every record by the consumer's thread only: no runtime
     // access checks (swift_beginAccess in perf).
-    /// Records in reverse order (`DecodedBatch.queueable`): the current one is last.
     @exclusivity(unchecked) private var batch = DecodedBatch()
-    /// Records of the batch taken so far (the current one's ring-buffer index).
+    /// The current record's index in the batch.
     @exclusivity(unchecked) private var index = 0
     @exclusivity(unchecked) private var nextNote = 0
     @exclusivity(unchecked) private(set) var hasRecord = false
@@ -183,14 +183,15 @@ final class DecodedCursor {
     }
 
     /// The current record's kbuffer_missed_events and CPU.
-    var missedEvents: Int { batch.records[batch.records.count - 1].missedEvents }
-    var cpu: Int { batch.records[batch.records.count - 1].event.cpu }
+    var missedEvents: Int { batch.records[index].missedEvents }
+    var cpu: Int { batch.records[index].event.cpu }
 
     /// The current record, moving past it (and replaying the damage met after it).
     func take() -> DecodedRecord {
-        let record = batch.records.removeLast()
+        var record = DecodedRecord.taken
+        swap(&record, &batch.records[index])
         index += 1
-        if batch.records.isEmpty {
+        if index == batch.records.count {
             replayNotes(upTo: index)
             if batch.isLast {
                 hasRecord = false
@@ -199,7 +200,7 @@ final class DecodedCursor {
             }
         } else {
             replayNotes(upTo: index)
-            timestamp = batch.records[batch.records.count - 1].event.timestamp
+            timestamp = batch.records[index].event.timestamp
         }
         return record
     }
@@ -212,7 +213,7 @@ final class DecodedCursor {
             replayNotes(upTo: 0)
             if !batch.records.isEmpty {
                 hasRecord = true
-                timestamp = batch.records[batch.records.count - 1].event.timestamp
+                timestamp = batch.records[0].event.timestamp
                 return
             }
             replayNotes(upTo: Int.max)

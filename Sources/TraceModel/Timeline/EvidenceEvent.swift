@@ -32,11 +32,16 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
     }
 
     public init(_ e: TraceEvent, functions: FunctionNames) {
+        self.init(e, eventName: e.system + ":" + e.name, functions: functions)
+    }
+
+    /// With `event` ("system:name") made once per kind by the caller.
+    init(_ e: TraceEvent, eventName: String, functions: FunctionNames) {
         timestamp = e.timestamp
         cpu = e.cpu
         pid = e.pid
         comm = e.comm
-        event = e.system + ":" + e.name
+        event = eventName
         fields = FieldText(e, functions: functions)
     }
 
