@@ -3,7 +3,8 @@ import NativeBindings
 
 /// One record of a CPU, decoded into an event on that CPU's thread.
 struct DecodedRecord: Sendable {
-    var event: TraceEvent
+    /// nil once the merge has taken it (moved out, not copied).
+    var event: TraceEvent?
     /// kbuffer_missed_events before this record (-1 = unknown count).
     var missedEvents: Int
 }
@@ -17,15 +18,6 @@ struct DecodedBatch: Sendable {
     var isLast = false
 }
 
-extension DecodedRecord {
-    /// What a taken record leaves in its batch: swapping it in moves the
-    /// record out without copying it (a copy retains its comm, payload and
-    /// kind, and the batch releases them again when it goes).
-    static let taken = DecodedRecord(
-        event: TraceEvent(timestamp: 0, cpu: 0, pid: 0, comm: "", context: .unknown, system: "", name: "",
-                          fields: EventFields([])),
-        missedEvents: 0)
-}
 
 /// A bounded single-producer, single-consumer queue of batches: the decode
 /// thread waits when `capacity` batches are queued, so memory stays bounded
@@ -184,12 +176,13 @@ final class DecodedCursor {
 
     /// The current record's kbuffer_missed_events and CPU.
     var missedEvents: Int { batch.records[index].missedEvents }
-    var cpu: Int { batch.records[index].event.cpu }
+    var cpu: Int { batch.records[index].event!.cpu }
 
-    /// The current record, moving past it (and replaying the damage met after it).
-    func take() -> DecodedRecord {
-        var record = DecodedRecord.taken
-        swap(&record, &batch.records[index])
+    /// The current event, moving past it (and replaying the damage met
+    /// after it). The event is moved out of its batch: a copy would retain
+    /// its comm, payload and kind, and the batch release them again.
+    func take() -> TraceEvent {
+        let event = batch.records[index].event.take()!
         index += 1
         if index == batch.records.count {
             replayNotes(upTo: index)
@@ -199,10 +192,10 @@ final class DecodedCursor {
                 load()
             }
         } else {
-            replayNotes(upTo: index)
-            timestamp = batch.records[index].event.timestamp
+            if nextNote < batch.notes.count { replayNotes(upTo: index) }
+            timestamp = batch.records[index].event!.timestamp
         }
-        return record
+        return event
     }
 
     private func load() {
@@ -213,7 +206,7 @@ final class DecodedCursor {
             replayNotes(upTo: 0)
             if !batch.records.isEmpty {
                 hasRecord = true
-                timestamp = batch.records[0].event.timestamp
+                timestamp = batch.records[0].event!.timestamp
                 return
             }
             replayNotes(upTo: Int.max)

@@ -77,7 +77,7 @@ public final class TraceDatReader: TraceReader {
         if let c = pendingEvent {
             // The drop marker went out first; now the record it precedes.
             pendingEvent = nil
-            return .event(c.take().event)
+            return .event(c.take())
         }
         guard let c = merge.nextStream() else { return nil }
         let missed = c.missedEvents
@@ -85,7 +85,7 @@ public final class TraceDatReader: TraceReader {
             pendingEvent = c
             return .lost(EventsLost(cpu: c.cpu, timestamp: c.timestamp, count: missed > 0 ? missed : nil))
         }
-        return .event(c.take().event)
+        return .event(c.take())
     }
 }
 

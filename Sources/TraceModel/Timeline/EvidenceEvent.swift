@@ -80,13 +80,16 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
 
     /// The rendered fields, or the event to render them from on first read
     /// (once, under a lock: evidence may be read from any thread; NSLock is
-    /// pthreads, which thread sanitizers see).
+    /// pthreads, which thread sanitizers see). One lock serves all evidence:
+    /// the model makes evidence for every sleep and span and almost all of
+    /// it is never read, so a lock each (an object and a mutex to allocate
+    /// and initialize) cost more than the rare renderings ever wait.
     private final class FieldText: @unchecked Sendable {
         private enum State {
             case rendered(String)
             case pending(TraceEvent, FunctionNames)
         }
-        private let lock = NSLock()
+        private static let lock = NSLock()
         // Guarded by `lock`.
         private var state: State
 
@@ -94,6 +97,7 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
         init(_ e: TraceEvent, functions: FunctionNames) { state = .pending(e, functions) }
 
         var text: String {
+            let lock = Self.lock
             lock.lock()
             defer { lock.unlock() }
             switch state {
