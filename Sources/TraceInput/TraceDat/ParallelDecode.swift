@@ -1,19 +1,32 @@
 import Foundation
 import NativeBindings
 
-/// One record of a CPU, decoded into an event on that CPU's thread.
-struct DecodedRecord: Sendable {
-    /// nil once the merge has taken it (moved out, not copied).
-    var event: TraceEvent?
-    /// kbuffer_missed_events before this record (-1 = unknown count).
-    var missedEvents: Int
-}
-
 /// A run of one CPU's records with the damage met between them:
 /// `notes[i].before` is the index in ring-buffer order of the record the
 /// damage came before (the record count = after the last one).
 struct DecodedBatch: Sendable {
-    var records: [DecodedRecord] = []
+    /// The records as events; nil once the merge has taken one (moved out,
+    /// not copied: a copy retains its comm, payload and kind, and the batch
+    /// releases them again). Beside them, what the merge reads before
+    /// taking, in arrays of plain values it can read without copying events.
+    var events: [TraceEvent?] = []
+    var timestamps: [UInt64] = []
+    /// kbuffer_missed_events before each record (-1 = unknown count).
+    var missedEvents: [Int] = []
+
+    var count: Int { events.count }
+
+    mutating func reserve(_ n: Int) {
+        events.reserveCapacity(n)
+        timestamps.reserveCapacity(n)
+        missedEvents.reserveCapacity(n)
+    }
+
+    mutating func append(_ event: TraceEvent, missedEvents missed: Int) {
+        timestamps.append(event.timestamp)
+        missedEvents.append(missed)
+        events.append(event)
+    }
     var notes: [(before: Int, note: DamageLog.Note)] = []
     var isLast = false
 }
@@ -131,22 +144,22 @@ final class ParallelDecode {
     private static func decode(_ s: CPUStream, decoding: RecordDecoding, batchSize: Int, into channel: BatchChannel) {
         var comms: [Int32: String] = [:]
         var batch = DecodedBatch()
-        batch.records.reserveCapacity(batchSize)
+        batch.reserve(batchSize)
         while true {
             if s.damage.hasNotes {
-                for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
+                for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
             }
             guard s.hasRecord else { break }
-            batch.records.append(DecodedRecord(event: decoding.event(s, comms: &comms), missedEvents: s.missedEvents))
+            batch.append(decoding.event(s, comms: &comms), missedEvents: s.missedEvents)
             s.step()
-            if batch.records.count == batchSize {
+            if batch.count == batchSize {
                 // Damage met stepping past the last record goes with it.
                 if s.damage.hasNotes {
-                    for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
+                    for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
                 }
                 guard channel.put(batch) else { return }
                 batch = DecodedBatch()
-                batch.records.reserveCapacity(batchSize)
+                batch.reserve(batchSize)
             }
         }
         batch.isLast = true
@@ -157,6 +170,8 @@ final class ParallelDecode {
 /// The consumer's place in one CPU's batches.
 final class DecodedCursor {
     let channel: BatchChannel
+    /// The CPU whose records these are.
+    let cpu: Int
     private let damage: DamageLog
     // Touched for every record by the consumer's thread only: no runtime
     // access checks (swift_beginAccess in perf).
@@ -168,23 +183,23 @@ final class DecodedCursor {
     @exclusivity(unchecked) private(set) var timestamp: UInt64 = 0
 
     /// Takes the first batch and replays the damage met before its first record.
-    init(channel: BatchChannel, damage: DamageLog) {
+    init(channel: BatchChannel, cpu: Int, damage: DamageLog) {
         self.channel = channel
+        self.cpu = cpu
         self.damage = damage
         load()
     }
 
     /// The current record's kbuffer_missed_events and CPU.
-    var missedEvents: Int { batch.records[index].missedEvents }
-    var cpu: Int { batch.records[index].event!.cpu }
+    var missedEvents: Int { batch.missedEvents[index] }
 
     /// The current event, moving past it (and replaying the damage met
     /// after it). The event is moved out of its batch: a copy would retain
     /// its comm, payload and kind, and the batch release them again.
     func take() -> TraceEvent {
-        let event = batch.records[index].event.take()!
+        let event = batch.events[index].take()!
         index += 1
-        if index == batch.records.count {
+        if index == batch.count {
             replayNotes(upTo: index)
             if batch.isLast {
                 hasRecord = false
@@ -193,7 +208,7 @@ final class DecodedCursor {
             }
         } else {
             if nextNote < batch.notes.count { replayNotes(upTo: index) }
-            timestamp = batch.records[index].event!.timestamp
+            timestamp = batch.timestamps[index]
         }
         return event
     }
@@ -204,9 +219,9 @@ final class DecodedCursor {
             index = 0
             nextNote = 0
             replayNotes(upTo: 0)
-            if !batch.records.isEmpty {
+            if batch.count > 0 {
                 hasRecord = true
-                timestamp = batch.records[0].event!.timestamp
+                timestamp = batch.timestamps[0]
                 return
             }
             replayNotes(upTo: Int.max)

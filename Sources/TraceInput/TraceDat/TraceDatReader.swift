@@ -66,9 +66,10 @@ public final class TraceDatReader: TraceReader {
                                       comm: { lookups.comm($0) })
         // About 1 MB of events queued per CPU, whatever the CPU count.
         let batchSize = max(64, 4096 / max(1, streams.count / 8))
+        let cpus = streams.map(\.cpu)
         let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize)
         streams = []
-        merge = CPUMerge(decode.channels.map { DecodedCursor(channel: $0, damage: file.damageLog) })
+        merge = CPUMerge(zip(decode.channels, cpus).map { DecodedCursor(channel: $0, cpu: $1, damage: file.damageLog) })
         self.decode = decode
     }
 
