@@ -76,12 +76,18 @@ public enum Analysis {
         // would keep every analysed trace (its mapping, its tep) alive.
         reader.decodeFields(only: { [weak model] in model?.readsFields(system: $0, name: $1) ?? true })
         var events = 0
+        // A countdown, not `events % progressInterval`: a division per event.
+        var untilProgress = max(1, progressInterval)
         while let item = try reader.next() {
             // One switch, so the event is not copied out of the item twice.
             switch consume item {
             case .event(let e):
                 events += 1
-                if events % progressInterval == 0 { progress?(events, e) }
+                untilProgress -= 1
+                if untilProgress == 0 {
+                    untilProgress = max(1, progressInterval)
+                    progress?(events, e)
+                }
                 model.consume(e)
             case .lost(let lost):
                 model.consume(.lost(lost))

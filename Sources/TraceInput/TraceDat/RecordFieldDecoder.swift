@@ -65,10 +65,16 @@ struct RecordFieldDecoder: FieldDecoder {
 
     private func unsigned(at offset: Int, size: Int) -> UInt64? {
         guard offset >= 0, size == 1 || size == 2 || size == 4 || size == 8, offset + size <= payload.count else { return nil }
+        // Most significant byte first; the byte order is tested once, not per byte.
         var v: UInt64 = 0
-        for i in 0..<size {
-            let byte = UInt64(payload[offset + (endianness == .little ? size - 1 - i : i)])
-            v = v << 8 | byte
+        if endianness == .little {
+            var i = offset + size - 1
+            while i >= offset {
+                v = v << 8 | UInt64(payload[i])
+                i -= 1
+            }
+        } else {
+            for i in offset..<offset + size { v = v << 8 | UInt64(payload[i]) }
         }
         return v
     }
