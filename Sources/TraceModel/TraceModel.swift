@@ -133,7 +133,15 @@ public final class TraceModel {
     public init(bindings: BindingTable, functions: FunctionNames) {
         self.bindings = bindings
         self.functions = functions
+        atomicGather = bindings.atomicSpans.contains(.tlbGather)
+        atomicInvalidate = bindings.atomicSpans.contains(.invalidate)
+        atomicLock = bindings.atomicSpans.contains(.lock)
     }
+
+    /// `bindings.atomicSpans`, asked on every sleep.
+    private let atomicGather: Bool
+    private let atomicInvalidate: Bool
+    private let atomicLock: Bool
 
     public func addObserver(_ observer: ModelObserver) { observers.append(observer) }
 
@@ -250,20 +258,21 @@ public final class TraceModel {
         tell(.switchedOut(pid: prevPid, comm: switchFields.value(3, of: e)?.string ?? e.comm, cpu: e.cpu,
                           timestamp: e.timestamp))
         let nextComm = switchFields.value(4, of: e)?.string
-        var cpu = cpus[e.cpu] ?? CPUTimeline(cpu: e.cpu)
-        cpu.currentPid = nextPid
-        cpu.currentComm = nextComm
-        cpu.since = e.timestamp
-        cpu.switches += 1
-        cpus[e.cpu] = cpu
+        Self.switchTo(&cpus[e.cpu, default: CPUTimeline(cpu: e.cpu)], pid: nextPid, comm: nextComm,
+                      at: e.timestamp)
         if nextPid >= 0 {
-            if tasks[nextPid] == nil {
-                tasks[nextPid] = TaskState(pid: nextPid, comm: nextComm ?? "<...>")
-            }
-            tasks[nextPid]!.cpu = e.cpu
+            tasks[nextPid, default: TaskState(pid: nextPid, comm: nextComm ?? "<...>")].cpu = e.cpu
             placed(nextPid, on: e.cpu)
             tell(.switchedIn(pid: nextPid, cpu: e.cpu, timestamp: e.timestamp))
         }
+    }
+
+    /// One access to the CPU's entry, not a copy out and back.
+    private static func switchTo(_ cpu: inout CPUTimeline, pid: Int32, comm: String?, at timestamp: UInt64) {
+        cpu.currentPid = pid
+        cpu.currentComm = comm
+        cpu.since = timestamp
+        cpu.switches += 1
     }
 
     private func letters(of state: UInt64) -> String {
@@ -279,11 +288,11 @@ public final class TraceModel {
         for lock in task.heldLocks where lock.kind == .spin {
             reasons.append(.spinlockHeld(lock.label ?? lock.lock.map { "0x" + String($0, radix: 16) } ?? "?"))
         }
-        let atomic = bindings.atomicSpans
-        if atomic.contains(.tlbGather), !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
-        if atomic.contains(.invalidate), let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
-        if atomic.contains(.lock), let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
-        let open = task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
+        if atomicGather, !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
+        if atomicInvalidate, let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
+        if atomicLock, let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
+        let open = task.openRanges.isEmpty && task.openGathers.isEmpty && task.heldLocks.isEmpty ? []
+            : task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
         tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,
                                context: event.context,
                                heldReasons: reasons,
