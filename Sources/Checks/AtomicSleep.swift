@@ -78,6 +78,8 @@ public final class AtomicSleep: Check {
 
     public init() {}
 
+    public var observesSwitchOuts: Bool { false }
+
     public func skipReason(model: TraceModel) -> String? {
         model.sawTaskSwitches ? nil
             : "the trace has no sched:sched_switch events, so no sleep can be seen "

@@ -25,6 +25,8 @@ public final class MissingInvalidation: Check {
 
     public init() {}
 
+    public var observesSwitchOuts: Bool { false }
+
     public func skipReason(model: TraceModel) -> String? {
         if model.roleCounts[.secondaryMap, default: 0] == 0 {
             return "no event in the trace plays secondary.map, so no secondary mapping is known "

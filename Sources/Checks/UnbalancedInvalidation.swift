@@ -30,6 +30,8 @@ public final class UnbalancedInvalidation: Check {
 
     public init() {}
 
+    public var observesSwitchOuts: Bool { false }
+
     public func skipReason(model: TraceModel) -> String? {
         let begins = model.roleCounts[.invalidateBegin, default: 0]
         let ends = model.roleCounts[.invalidateEnd, default: 0]

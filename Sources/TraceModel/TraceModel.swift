@@ -35,6 +35,8 @@ public final class TraceModel {
     public let bindings: BindingTable
     public let functions: FunctionNames
     private var observers: [ModelObserver] = []
+    /// The observers that read `.switchedOut` (a timeline; no check does).
+    private var switchOutObservers: [ModelObserver] = []
 
     static let schedSwitch = EventKey("sched", "sched_switch")
 
@@ -143,7 +145,10 @@ public final class TraceModel {
     private let atomicInvalidate: Bool
     private let atomicLock: Bool
 
-    public func addObserver(_ observer: ModelObserver) { observers.append(observer) }
+    public func addObserver(_ observer: ModelObserver) {
+        observers.append(observer)
+        if observer.observesSwitchOuts { switchOutObservers.append(observer) }
+    }
 
     public var sawTaskSwitches: Bool { (kindsByKey[Self.schedSwitch]?.count ?? 0) > 0 }
 
@@ -255,8 +260,11 @@ public final class TraceModel {
             sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), event: e, key: Self.schedSwitch,
                   baseline: baseline)
         }
-        tell(.switchedOut(pid: prevPid, comm: switchFields.value(3, of: e)?.string ?? e.comm, cpu: e.cpu,
-                          timestamp: e.timestamp))
+        if !switchOutObservers.isEmpty {
+            let out = Happening.switchedOut(pid: prevPid, comm: switchFields.value(3, of: e)?.string ?? e.comm,
+                                            cpu: e.cpu, timestamp: e.timestamp)
+            for o in switchOutObservers { o.observe(out, model: self) }
+        }
         let nextComm = switchFields.value(4, of: e)?.string
         Self.switchTo(&cpus[e.cpu, default: CPUTimeline(cpu: e.cpu)], pid: nextPid, comm: nextComm,
                       at: e.timestamp)

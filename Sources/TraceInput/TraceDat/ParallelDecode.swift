@@ -87,7 +87,7 @@ struct RecordDecoding: Sendable {
     func kind(_ id: Int) -> RecordKind? { id >= 0 && id < kinds.count ? kinds[id] : nil }
 
     /// The current record of `s` as an event (the stream is not moved).
-    func event(_ s: CPUStream, comms: inout [Int32: String]) -> TraceEvent {
+    func event(_ s: CPUStream, comms: inout CommCache) -> TraceEvent {
         let page = s.page
         let id = Int(page.unsigned(at: layout.type.offset, size: layout.type.size))
         let pid = layout.pid.map { Int32(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
@@ -103,11 +103,7 @@ struct RecordDecoding: Sendable {
         } else {
             fields = Self.noFields
         }
-        let name: String
-        if let known = comms[pid] { name = known } else {
-            name = comm(pid)
-            comms[pid] = name
-        }
+        let name = comms.name(of: pid, from: comm)
         return TraceEvent(timestamp: s.timestamp, cpu: s.cpu, pid: pid, comm: name,
                           context: context, system: kind?.system ?? "",
                           name: kind?.name ?? "[UNKNOWN EVENT]", fields: fields,
@@ -115,6 +111,27 @@ struct RecordDecoding: Sendable {
     }
 
     private static let noFields = EventFields([])
+}
+
+/// A decode thread's task names by pid, asked of the file once per pid.
+/// Consecutive records of a CPU are mostly one task's, so the last answer is
+/// kept apart and reused without hashing.
+struct CommCache {
+    private var lastPid: Int32 = .min
+    private var last = ""
+    private var byPid: [Int32: String] = [:]
+
+    mutating func name(of pid: Int32, from lookup: (Int32) -> String) -> String {
+        if pid == lastPid { return last }
+        let name: String
+        if let known = byPid[pid] { name = known } else {
+            name = lookup(pid)
+            byPid[pid] = name
+        }
+        lastPid = pid
+        last = name
+        return name
+    }
 }
 
 /// Decodes each CPU stream on a thread of its own into a bounded channel of
@@ -142,7 +159,7 @@ final class ParallelDecode {
     }
 
     private static func decode(_ s: CPUStream, decoding: RecordDecoding, batchSize: Int, into channel: BatchChannel) {
-        var comms: [Int32: String] = [:]
+        var comms = CommCache()
         var batch = DecodedBatch()
         batch.reserve(batchSize)
         while true {

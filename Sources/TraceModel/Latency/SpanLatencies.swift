@@ -39,6 +39,8 @@ public final class LatencyRecorder: ModelObserver {
 
     public init() {}
 
+    public var observesSwitchOuts: Bool { false }
+
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
         case .invalidationEnded(let r):

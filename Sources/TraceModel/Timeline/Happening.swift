@@ -80,4 +80,12 @@ public protocol ModelObserver: AnyObject {
     func observe(_ happening: Happening, model: TraceModel)
     /// After the last event: open spans, final baselines.
     func finish(model: TraceModel)
+    /// Whether it reads `.switchedOut` (true unless it says otherwise): on
+    /// every sched_switch the model decodes the outgoing task's name for it,
+    /// and skips that when no observer would read it.
+    var observesSwitchOuts: Bool { get }
+}
+
+extension ModelObserver {
+    public var observesSwitchOuts: Bool { true }
 }
