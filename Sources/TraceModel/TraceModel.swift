@@ -86,12 +86,16 @@ public final class TraceModel {
             functionField = FunctionNames.functionField(of: key).map { KindFields([$0]) }
         }
 
+        /// Its index in the model's `kinds`.
+        var position = -1
+
         /// Whether consuming an event of this kind reads its fields.
         var readsFields: Bool { isSchedSwitch || countedRoles == nil }
     }
-    private var kinds: [Kind] = []
-    /// The kind of the event being consumed (its evidence name).
-    @exclusivity(unchecked) private var current: Kind?
+    @exclusivity(unchecked) private var kinds: [Kind] = []
+    /// Where in `kinds` the kind of the event being consumed is (for its
+    /// evidence name): an index, so keeping it costs no retain per event.
+    @exclusivity(unchecked) private var current = -1
     @exclusivity(unchecked) private var kindsByID: [Kind?] = []
     private var kindsByKey: [EventKey: Kind] = [:]
     /// Function names by address (the function tracer's `ip`), resolved once.
@@ -115,6 +119,7 @@ public final class TraceModel {
             k = known
         } else {
             k = Kind(key: key, baseline: baselines.slot(for: key), bindings: bindings)
+            k.position = kinds.count
             kindsByKey[key] = k
             kinds.append(k)
         }
@@ -164,7 +169,7 @@ public final class TraceModel {
 
     public func consume(_ event: TraceEvent) {
         let kind = kind(of: event)
-        current = kind
+        current = kind.position
         let key = kind.key
         kind.count += 1
         // The earliest and latest timestamps, not the first and last seen:
@@ -232,7 +237,8 @@ public final class TraceModel {
     }
 
     private func evidence(_ e: TraceEvent) -> EvidenceEvent {
-        if let k = current, k.key.name == e.name, k.key.system == e.system {
+        if current >= 0 && current < kinds.count, case let k = kinds[current], k.key.name == e.name,
+           k.key.system == e.system {
             return EvidenceEvent(e, eventName: k.eventName, functions: functions)
         }
         return EvidenceEvent(e, functions: functions)
