@@ -16,8 +16,12 @@ public struct AnalysisResult: Sendable {
     public var lostEvents: Int
     public var damage: DamageCount
     public var checks: [CheckOutcome]
-    /// In timestamp order.
+    /// In timestamp order: the first `ViolationLog.keptPerSignature` of
+    /// each signature, with their evidence.
     public var violations: [Violation]
+    /// The occurrences beyond those, one entry per signature (empty unless
+    /// a signature repeats more often than that).
+    public var folded: [FoldedViolations] = []
     /// Span durations (invalidations, lock waits, tlb gathers), for diffs.
     public var latencies: [LatencyKey: LatencyHistogram] = [:]
     /// The first and last event's timestamps (nil for an empty trace).
@@ -28,8 +32,18 @@ public struct AnalysisResult: Sendable {
         var counts: [String: Int] = [:]
         for c in checks { counts[c.rule] = 0 }
         for v in violations where v.severity != .note { counts[v.rule, default: 0] += 1 }
+        for f in folded where f.severity != .note { counts[f.rule, default: 0] += f.count }
         return counts
     }
+
+    /// Occurrences of `rule` with severity `note`, shown or folded.
+    public func notes(of rule: String) -> Int {
+        violations.filter { $0.rule == rule && $0.severity == .note }.count
+            + folded.filter { $0.rule == rule && $0.severity == .note }.reduce(0) { $0 + $1.count }
+    }
+
+    /// Occurrences folded in all, and of how many signatures.
+    public var foldedCount: Int { folded.reduce(0) { $0 + $1.count } }
 }
 
 /// The checks, in report order.
@@ -62,29 +76,44 @@ public enum Analysis {
         // would keep every analysed trace (its mapping, its tep) alive.
         reader.decodeFields(only: { [weak model] in model?.readsFields(system: $0, name: $1) ?? true })
         var events = 0
+        // A countdown, not `events % progressInterval`: a division per event.
+        var untilProgress = max(1, progressInterval)
         while let item = try reader.next() {
-            if case .event(let e) = item {
+            // One switch, so the event is not copied out of the item twice.
+            switch consume item {
+            case .event(let e):
                 events += 1
-                if events % progressInterval == 0 { progress?(events, e) }
+                untilProgress -= 1
+                if untilProgress == 0 {
+                    untilProgress = max(1, progressInterval)
+                    progress?(events, e)
+                }
+                model.consume(e)
+            case .lost(let lost):
+                model.consume(.lost(lost))
             }
-            model.consume(item)
         }
         model.finish()
         var outcomes: [CheckOutcome] = []
         var violations: [Violation] = []
+        var folded: [FoldedViolations] = []
         for c in checks {
             let id = type(of: c).info.id
             if let reason = c.skipReason(model: model) {
                 outcomes.append(CheckOutcome(rule: id, ran: false, reason: reason, violations: 0))
             } else {
+                let foldedErrors = c.folded.filter { $0.severity != .note }.reduce(0) { $0 + $1.count }
                 outcomes.append(CheckOutcome(rule: id, ran: true, reason: nil,
-                                             violations: c.violations.filter { $0.severity != .note }.count))
+                                             violations: c.violations.filter { $0.severity != .note }.count
+                                                 + foldedErrors))
                 violations += c.violations
+                folded += c.folded
             }
         }
         violations.sort { ($0.timestamp, $0.cpu, $0.rule) < ($1.timestamp, $1.cpu, $1.rule) }
         var result = AnalysisResult(info: reader.info, events: events, lostEvents: model.lostEvents,
                                     damage: reader.damage, checks: outcomes, violations: violations)
+        result.folded = folded
         result.latencies = latencies.series
         if let first = model.firstTimestamp, let last = model.lastTimestamp { result.timeSpan = first...last }
         return result

@@ -28,15 +28,57 @@ public final class AtomicSleep: Check {
         var points: [SleepPoint]
     }
 
+    /// What decides an episode's judgement and signature, without what
+    /// varies between repeats of one bug (pids, timestamps, addresses):
+    /// every member of a class is judged alike at the end, so beyond the
+    /// first `ViolationLog.keptPerSignature` only a count is kept.
+    private struct EpisodeClass: Hashable {
+        struct Point: Hashable {
+            var eventKey: EventKey
+            var context: ExecutionContext
+        }
+        var comm: String
+        var firstHow: String
+        var lastHow: String
+        var points: Set<Point>
+        var heldKinds: Set<String>
+
+        /// nil for an episode inside a non-blockable invalidation: whether
+        /// that counts depends on the range (did its start succeed), so such
+        /// episodes are always kept in full.
+        init?(_ episode: Episode) {
+            guard let first = episode.points.first, let last = episode.points.last,
+                  episode.points.allSatisfy({ $0.openNonBlockable.isEmpty }) else { return nil }
+            comm = Violation.stableComm(first.comm)
+            firstHow = first.how.kind
+            lastHow = last.how.kind
+            points = Set(episode.points.map { Point(eventKey: $0.eventKey, context: $0.context) })
+            heldKinds = Set(episode.points.flatMap { $0.heldReasons.map(\.kind) })
+        }
+    }
+
+    /// Occurrences of a class beyond those kept in full.
+    private struct ClassTally {
+        var kept = 0
+        var rest: FoldedViolations?
+    }
+
     /// Episodes not yet ended, per task.
     private var open: [Int32: Episode] = [:]
-    /// Ended episodes that may be violations (judged in finish).
+    /// Ended episodes that may be violations (judged in finish), in full.
     private var candidates: [Episode] = []
-    public private(set) var violations: [Violation] = []
+    /// Ended candidate episodes per class; classes in order of first fold.
+    private var classes: [EpisodeClass: ClassTally] = [:]
+    private var foldedClasses: [EpisodeClass] = []
+    private var log = ViolationLog()
+    public var violations: [Violation] { log.kept }
+    public var folded: [FoldedViolations] { log.folded }
     /// Non-blockable invalidations that really ran (their end came).
     private var startedNonBlockable: Set<InvalidateRange.ID> = []
 
     public init() {}
+
+    public var observesSwitchOuts: Bool { false }
 
     public func skipReason(model: TraceModel) -> String? {
         model.sawTaskSwitches ? nil
@@ -47,11 +89,16 @@ public final class AtomicSleep: Check {
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
         case .sleep(let point):
-            open[point.pid, default: Episode(points: [])].points.append(point)
-            // A switch out ends the episode: the task is off the CPU.
-            if case .switchedOut = point.how { close(point.pid, model: model) }
+            if case .switchedOut = point.how {
+                // A switch out ends the episode: the task is off the CPU.
+                var episode = open.removeValue(forKey: point.pid) ?? Episode(points: [])
+                episode.points.append(point)
+                close(episode, model: model)
+            } else {
+                open[point.pid, default: Episode(points: [])].points.append(point)
+            }
         case .switchedIn(let pid, _, _):
-            close(pid, model: model)
+            if let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
         case .invalidationEnded(let r) where r.blockable == false:
             startedNonBlockable.insert(r.id)
         default:
@@ -59,21 +106,57 @@ public final class AtomicSleep: Check {
         }
     }
 
-    private func close(_ pid: Int32, model: TraceModel) {
-        guard let episode = open.removeValue(forKey: pid) else { return }
+    private func close(_ episode: Episode, model: TraceModel) {
         // Keep it only if something could make it atomic: a held reason now,
         // or a context above the lowest seen so far (floors only go down).
         let possible = episode.points.contains { p in
-            !p.heldReasons.isEmpty || !p.openNonBlockable.isEmpty || !(model.baselines.floor(p.eventKey)?.excess(of: p.context).isEmpty ?? true)
+            !p.heldReasons.isEmpty || !p.openNonBlockable.isEmpty
+                || model.baselines.floor(slot: p.baselineSlot)?.isExceeded(by: p.context) == true
         }
-        if possible { candidates.append(episode) }
+        guard possible else { return }
+        guard let key = EpisodeClass(episode) else {
+            candidates.append(episode)
+            return
+        }
+        var tally = classes[key, default: ClassTally()]
+        if tally.kept < ViolationLog.keptPerSignature {
+            tally.kept += 1
+            candidates.append(episode)
+        } else if tally.rest == nil {
+            tally.rest = FoldedViolations(rule: Self.info.id, severity: .error,
+                                          signature: Self.signature(comm: key.comm, firstHow: key.firstHow,
+                                                                    lastHow: key.lastHow, reasonKinds: key.heldKinds),
+                                          timestamp: episode.points[0].evidence.timestamp)
+            foldedClasses.append(key)
+        } else {
+            tally.rest!.add(timestamp: episode.points[0].evidence.timestamp)
+        }
+        classes[key] = tally
     }
 
     public func finish(model: TraceModel) {
-        for pid in Array(open.keys) { close(pid, model: model) }
-        for episode in candidates {
-            if let v = judge(episode, model: model) { violations.append(v) }
+        for pid in Array(open.keys) {
+            if let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
         }
+        for episode in candidates {
+            if let v = judge(episode, model: model) { log.add(v) }
+        }
+        // A class is a violation when its held locks or spans say so, or
+        // when one of its contexts exceeds its kind's final floor.
+        for key in foldedClasses {
+            guard let rest = classes[key]?.rest else { continue }
+            let atomic = !key.heldKinds.isEmpty || key.points.contains {
+                model.baselines.floor($0.eventKey)?.isExceeded(by: $0.context) == true
+            }
+            if atomic { log.fold(rest) }
+        }
+    }
+
+    /// Only reasons that events show (locks, spans) go into the signature:
+    /// the context flags are missing from some sources (report text without
+    /// -l), and the same sleep must match across sources.
+    private static func signature(comm: String, firstHow: String, lastHow: String, reasonKinds: Set<String>) -> String {
+        ([info.id, comm, firstHow, lastHow] + reasonKinds.sorted()).joined(separator: "|")
     }
 
     private func judge(_ episode: Episode, model: TraceModel) -> Violation? {
@@ -88,10 +171,7 @@ public final class AtomicSleep: Check {
             return nil
         }
         let how = episode.points.map(\.how.description)
-        // Only reasons that events show (locks, spans) go into the signature:
-        // the context flags are missing from some sources (report text
-        // without -l), and the same sleep must match across sources.
-        let reasonKinds = Set(reasons.filter(\.isFromEvents).map(\.kind)).sorted()
+        let reasonKinds = Set(reasons.filter(\.isFromEvents).map(\.kind))
         let openContext = first.openSpans.map { "\($0.event) \($0.text)" }
             + ["preempt depth \(last.context.preemptDepth)"]
         return Violation(
@@ -100,8 +180,8 @@ public final class AtomicSleep: Check {
             message: "\(first.comm)-\(first.pid) slept while atomic: "
                 + reasons.map(\.description).joined(separator: ", ")
                 + " (it " + dedup(how).joined(separator: ", then ") + ")",
-            signature: ([Self.info.id, Violation.stableComm(first.comm), first.how.kind, last.how.kind]
-                        + reasonKinds).joined(separator: "|"),
+            signature: Self.signature(comm: Violation.stableComm(first.comm), firstHow: first.how.kind,
+                                      lastHow: last.how.kind, reasonKinds: reasonKinds),
             evidence: (first.openSpans + episode.points.map(\.evidence)).sorted { $0.timestamp < $1.timestamp },
             openContext: openContext)
     }

@@ -17,11 +17,15 @@ public final class MissingInvalidation: Check {
         needs: "secondary.map/secondary.unmap (a driver's events, bound in a rules file) and "
             + "invalidate.begin/end carrying mm, start and end")
 
-    public private(set) var violations: [Violation] = []
+    private var log = ViolationLog()
+    public var violations: [Violation] { log.kept }
+    public var folded: [FoldedViolations] { log.folded }
     /// Mappings already reported: one violation per stale mapping.
     private var reported: Set<Int> = []
 
     public init() {}
+
+    public var observesSwitchOuts: Bool { false }
 
     public func skipReason(model: TraceModel) -> String? {
         if model.roleCounts[.secondaryMap, default: 0] == 0 {
@@ -42,7 +46,7 @@ public final class MissingInvalidation: Check {
             reported.insert(m.id)
             let partial = m.partialUnmaps.isEmpty ? "" :
                 " after only \(size(m.mappedSize - (m.end - m.start))) of it was dropped"
-            violations.append(Violation(
+            log.add(Violation(
                 rule: Self.info.id, severity: .error, timestamp: finish.timestamp, cpu: finish.cpu,
                 pid: finish.pid, comm: r.comm,
                 message: "\(size(m.mappedSize)) secondary mapping at 0x\(String(m.start, radix: 16))"

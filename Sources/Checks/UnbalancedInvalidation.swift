@@ -18,14 +18,19 @@ public final class UnbalancedInvalidation: Check {
         needs: "invalidate.begin and invalidate.end: kprobes or the function tracer on "
             + "__mmu_notifier_invalidate_range_start/_end, or a driver's events bound in a rules file")
 
-    public private(set) var violations: [Violation] = []
+    private var log = ViolationLog()
+    public var violations: [Violation] { log.kept }
+    public var folded: [FoldedViolations] { log.folded }
     /// Findings per channel, kept until the end: a channel whose ends are
     /// not in the trace at all (function_graph filtered on the _start
-    /// function, a kprobe on _start only) cannot be judged.
-    private var pending: [(channel: String, violation: Violation)] = []
+    /// function, a kprobe on _start only) cannot be judged. Each channel's
+    /// log folds repeats as the final one does (signatures name the channel).
+    private var pendingLogs: [String: ViolationLog] = [:]
     private var channelsWithEnds: Set<String> = []
 
     public init() {}
+
+    public var observesSwitchOuts: Bool { false }
 
     public func skipReason(model: TraceModel) -> String? {
         let begins = model.roleCounts[.invalidateBegin, default: 0]
@@ -83,7 +88,10 @@ public final class UnbalancedInvalidation: Check {
                 }
             }
         }
-        violations = pending.filter { channelsWithEnds.contains($0.channel) }.map(\.violation)
+        for (channel, pendingLog) in pendingLogs.sorted(by: { $0.key < $1.key })
+            where channelsWithEnds.contains(channel) {
+            log.add(contentsOf: pendingLog)
+        }
     }
 
     /// mmu_notifier_invalidate_range_start_nonblock() may fail with -EAGAIN,
@@ -98,10 +106,10 @@ public final class UnbalancedInvalidation: Check {
 
     private func report(_ severity: Severity, at e: EvidenceEvent, comm: String, message: String,
                         kind: String, channel: String, evidence: [EvidenceEvent]) {
-        pending.append((channel, Violation(
+        pendingLogs[channel, default: ViolationLog()].add(Violation(
             rule: Self.info.id, severity: severity, timestamp: e.timestamp, cpu: e.cpu, pid: e.pid,
             comm: comm, message: "\(comm)-\(e.pid): \(message)",
             signature: [Self.info.id, kind, channel, Violation.stableComm(comm)].joined(separator: "|"),
-            evidence: evidence)))
+            evidence: evidence))
     }
 }

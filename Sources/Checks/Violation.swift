@@ -66,5 +66,8 @@ public protocol Check: ModelObserver {
     /// nil when the check ran; otherwise why it could not (the events the
     /// trace lacks and how to record them).
     func skipReason(model: TraceModel) -> String?
+    /// Reported in full (the first `ViolationLog.keptPerSignature` of each signature).
     var violations: [Violation] { get }
+    /// The occurrences beyond those, counted per signature.
+    var folded: [FoldedViolations] { get }
 }

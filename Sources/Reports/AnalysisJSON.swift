@@ -45,9 +45,22 @@ struct AnalysisDocument: Encodable {
     }
     var trace: Trace
     var checks: [CheckEntry]
+    /// Occurrences beyond the first `ViolationLog.keptPerSignature` of a
+    /// signature, counted (absent when nothing was folded).
+    struct Folded: Encodable {
+        var rule: String
+        var severity: String
+        var signature: String
+        var count: Int
+        var first_ts_ns: UInt64
+        var last_ts_ns: UInt64
+        var sample_ts_ns: [UInt64]
+    }
     var violations: [Finding]
     var notes: [Finding]
     var summary: [String: Int]
+    var folded: [Folded]?
+    var folded_note: String?
 
     init(_ r: AnalysisResult) {
         trace = Trace(path: r.info.path, format: r.info.format.rawValue, file_version: r.info.fileVersion,
@@ -62,6 +75,13 @@ struct AnalysisDocument: Encodable {
         violations = findings.filter { $0.severity != Severity.note.rawValue }
         notes = findings.filter { $0.severity == Severity.note.rawValue }
         summary = r.summary
+        if !r.folded.isEmpty {
+            folded = r.folded.map {
+                Folded(rule: $0.rule, severity: $0.severity.rawValue, signature: $0.signature, count: $0.count,
+                       first_ts_ns: $0.firstTimestamp, last_ts_ns: $0.lastTimestamp, sample_ts_ns: $0.sampleTimestamps)
+            }
+            folded_note = AnalysisText.foldedHeadline(r)
+        }
     }
 
     static func finding(_ v: Violation) -> Finding {

@@ -14,7 +14,7 @@ public enum AnalysisMarkdown {
         }
         out += "\n\n"
         let rows: [[String]] = r.checks.map { c in
-            let notes = r.violations.filter { $0.rule == c.rule && $0.severity == .note }.count
+            let notes = r.notes(of: c.rule)
             let title = CheckCatalog.all.first { $0.info.id == c.rule }?.info.title ?? ""
             return [Markdown.code(c.rule), c.ran ? (c.violations > 0 ? "**FAIL**" : "ok") : "skipped: \(c.reason ?? "")",
                     c.ran ? String(c.violations) : "-", c.ran ? String(notes) : "-", title]
@@ -24,6 +24,11 @@ public enum AnalysisMarkdown {
         let notes = r.violations.filter { $0.severity == .note }
         if !errors.isEmpty { out += "\n#### Violations\n" + list(errors) }
         if !notes.isEmpty { out += "\n#### Notes\n" + list(notes) }
+        if !r.folded.isEmpty {
+            out += "\n#### Folded\n\n" + AnalysisText.foldedHeadline(r).prefix(1).uppercased()
+                + AnalysisText.foldedHeadline(r).dropFirst() + ".\n\n"
+                + r.folded.map { "- " + Markdown.code(AnalysisText.foldedLine($0)) }.joined(separator: "\n") + "\n"
+        }
         if errors.isEmpty { out += "\nNo violations.\n" }
         return out
     }

@@ -60,9 +60,23 @@ public enum AnalysisSARIF {
             ("properties", .object([
                 ("trace_format", .string(r.info.format.rawValue)), ("cpus", .int(Int64(r.info.cpus))),
                 ("events", .int(Int64(r.events))), ("lost_events", .int(Int64(r.lostEvents))),
-            ])),
+            ] + folded(r))),
         ])
         return .object([("$schema", .string(schemaURI)), ("version", "2.1.0"), ("runs", [run])])
+    }
+
+    /// Occurrences not given a result of their own (beyond the first
+    /// `ViolationLog.keptPerSignature` of a signature), counted per signature.
+    static func folded(_ r: AnalysisResult) -> [(String, JSONValue)] {
+        guard !r.folded.isEmpty else { return [] }
+        return [("folded_note", .string(AnalysisText.foldedHeadline(r))),
+                ("folded", .array(r.folded.map { f in
+                    .object([("ruleId", .string(f.rule)), ("level", .string(level(f.severity))),
+                             ("signature", .string(f.signature)), ("count", .int(Int64(f.count))),
+                             ("first_timestamp_ns", .uint(f.firstTimestamp)),
+                             ("last_timestamp_ns", .uint(f.lastTimestamp)),
+                             ("sample_timestamps_ns", .array(f.sampleTimestamps.map { .uint($0) }))])
+                }))]
     }
 
     static func ruleDescriptor(_ info: RuleInfo) -> JSONValue {

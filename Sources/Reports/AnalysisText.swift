@@ -26,8 +26,31 @@ public enum AnalysisText {
             out += "    " + style.dim("evidence:") + "\n"
             for e in v.evidence { out += "      " + evidenceLine(e) + "\n" }
         }
+        if !r.folded.isEmpty {
+            out += "\n" + style.bold(foldedHeadline(r)) + "\n"
+            for f in r.folded { out += "  " + foldedLine(f) + "\n" }
+        }
         if r.violations.isEmpty { out += "\n  " + style.green("no violations") + "\n" }
         return out
+    }
+
+    /// "folded: 63,424 more occurrences of 18 signatures ...": every report
+    /// format says how many occurrences it does not show in full.
+    public static func foldedHeadline(_ r: AnalysisResult) -> String {
+        "folded: \(r.foldedCount) more occurrences of \(r.folded.count) signature"
+            + (r.folded.count == 1 ? "" : "s") + " (the first \(ViolationLog.keptPerSignature) of each "
+            + "signature are shown in full; the counts above include all)"
+    }
+
+    /// One signature's folded occurrences: how many, when, and the signature.
+    public static func foldedLine(_ f: FoldedViolations) -> String {
+        var line = "\(f.rule) \(f.severity.rawValue): \(f.count) more from \(TimeFormat.seconds(f.firstTimestamp))"
+            + " to \(TimeFormat.seconds(f.lastTimestamp))"
+        if f.count > 1 {
+            line += " (first at " + f.sampleTimestamps.map(TimeFormat.seconds).joined(separator: ", ")
+                + (f.count > f.sampleTimestamps.count ? ", …" : "") + ")"
+        }
+        return line + "  " + f.signature
     }
 
     /// "PATH: trace.dat v7, zstd, 4 CPUs, 1234 events, 0 lost".
@@ -47,7 +70,7 @@ public enum AnalysisText {
     static func summaryTable(_ r: AnalysisResult, style: TerminalStyle) -> TextTable {
         var table = TextTable(header: ["rule", "status", "errors", "notes", "what it flags"], rightAligned: [2, 3])
         for c in r.checks {
-            let notes = r.violations.filter { $0.rule == c.rule && $0.severity == .note }.count
+            let notes = r.notes(of: c.rule)
             let title = CheckCatalog.all.first { $0.info.id == c.rule }?.info.title ?? ""
             let status = c.ran ? (c.violations > 0 ? style.red("FAIL") : style.green("ok")) : style.yellow("skipped")
             table.rows.append([c.rule, status, c.ran ? String(c.violations) : "-", c.ran ? String(notes) : "-", title])

@@ -35,6 +35,8 @@ public final class TraceModel {
     public let bindings: BindingTable
     public let functions: FunctionNames
     private var observers: [ModelObserver] = []
+    /// The observers that read `.switchedOut` (a timeline; no check does).
+    private var switchOutObservers: [ModelObserver] = []
 
     static let schedSwitch = EventKey("sched", "sched_switch")
 
@@ -42,6 +44,8 @@ public final class TraceModel {
     /// its count, its baseline slot, and the bindings that may apply.
     final class Kind {
         let key: EventKey
+        /// "system:name", as evidence names it.
+        let eventName: String
         let baseline: Int
         let isSchedSwitch: Bool
         @exclusivity(unchecked) var count = 0
@@ -53,9 +57,15 @@ public final class TraceModel {
         /// When no candidate reads a field or names a function and no role
         /// changes the model (tlb flushes, page frees): the roles counted.
         let countedRoles: [Role]?
+        /// The field naming the event's function (function tracers, kprobes).
+        var functionField: KindFields?
+        /// `byFunction`'s candidates by function address, resolved once per
+        /// address (empty: no binding names that function).
+        @exclusivity(unchecked) var candidatesByAddress: [UInt64: [RoleBinding]] = [:]
 
         init(key: EventKey, baseline: Int, bindings: BindingTable) {
             self.key = key
+            eventName = key.system + ":" + key.name
             self.baseline = baseline
             isSchedSwitch = key == TraceModel.schedSwitch
             let candidates = bindings.binds(key) ? bindings.candidates(for: key) : []
@@ -73,16 +83,32 @@ public final class TraceModel {
             } else {
                 countedRoles = nil
             }
+            functionField = FunctionNames.functionField(of: key).map { KindFields([$0]) }
         }
+
+        /// Its index in the model's `kinds`.
+        var position = -1
 
         /// Whether consuming an event of this kind reads its fields.
         var readsFields: Bool { isSchedSwitch || countedRoles == nil }
     }
-    private var kinds: [Kind] = []
+    @exclusivity(unchecked) private var kinds: [Kind] = []
+    /// Where in `kinds` the kind of the event being consumed is (for its
+    /// evidence name): an index, so keeping it costs no retain per event.
+    @exclusivity(unchecked) private var current = -1
     @exclusivity(unchecked) private var kindsByID: [Kind?] = []
     private var kindsByKey: [EventKey: Kind] = [:]
     /// Function names by address (the function tracer's `ip`), resolved once.
     @exclusivity(unchecked) private var functionsByAddress: [UInt64: String?] = [:]
+    /// sched_switch's fields, read from every switch.
+    @exclusivity(unchecked) private var switchFields = KindFields(["prev_pid", "next_pid", "prev_state",
+                                                                   "prev_comm", "next_comm"])
+    /// Per CPU, a pid whose task is known and last ran there: most events
+    /// come from the task of the event before them on their CPU, and then
+    /// the task table need not be touched (Int32.min: none).
+    @exclusivity(unchecked) private var taskOnCPU: [Int32] = []
+    /// prev_state letters by state ("S", "D", "DI", …), built once per value.
+    @exclusivity(unchecked) private var stateLetters: [UInt64: String] = [:]
 
     private func kind(of event: TraceEvent) -> Kind {
         let id = Int(event.kindID)
@@ -93,6 +119,7 @@ public final class TraceModel {
             k = known
         } else {
             k = Kind(key: key, baseline: baselines.slot(for: key), bindings: bindings)
+            k.position = kinds.count
             kindsByKey[key] = k
             kinds.append(k)
         }
@@ -113,9 +140,20 @@ public final class TraceModel {
     public init(bindings: BindingTable, functions: FunctionNames) {
         self.bindings = bindings
         self.functions = functions
+        atomicGather = bindings.atomicSpans.contains(.tlbGather)
+        atomicInvalidate = bindings.atomicSpans.contains(.invalidate)
+        atomicLock = bindings.atomicSpans.contains(.lock)
     }
 
-    public func addObserver(_ observer: ModelObserver) { observers.append(observer) }
+    /// `bindings.atomicSpans`, asked on every sleep.
+    private let atomicGather: Bool
+    private let atomicInvalidate: Bool
+    private let atomicLock: Bool
+
+    public func addObserver(_ observer: ModelObserver) {
+        observers.append(observer)
+        if observer.observesSwitchOuts { switchOutObservers.append(observer) }
+    }
 
     public var sawTaskSwitches: Bool { (kindsByKey[Self.schedSwitch]?.count ?? 0) > 0 }
 
@@ -131,6 +169,7 @@ public final class TraceModel {
 
     public func consume(_ event: TraceEvent) {
         let kind = kind(of: event)
+        current = kind.position
         let key = kind.key
         kind.count += 1
         // The earliest and latest timestamps, not the first and last seen:
@@ -139,24 +178,49 @@ public final class TraceModel {
         firstTimestamp = min(firstTimestamp ?? event.timestamp, event.timestamp)
         lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
         baselines.observe(slot: kind.baseline, event.context)
-        tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = event.cpu
+        let cpu = event.cpu
+        if !(cpu >= 0 && cpu < taskOnCPU.count && taskOnCPU[cpu] == event.pid) {
+            tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = cpu
+            placed(event.pid, on: cpu)
+        }
 
-        if kind.isSchedSwitch { taskSwitch(event) }
+        if kind.isSchedSwitch { taskSwitch(event, baseline: kind.baseline) }
         if kind.countedRoles != nil { return }
         var candidates = kind.candidates
         if let byFunction = kind.byFunction {
-            guard let f = function(of: event, key: key), let named = byFunction[f] else { return }
-            candidates = named
+            if case .unsigned(let address)? = kind.functionField?.value(0, of: event) {
+                if let known = kind.candidatesByAddress[address] {
+                    candidates = known
+                } else {
+                    candidates = function(of: event, kind: kind).flatMap { byFunction[$0] } ?? []
+                    kind.candidatesByAddress[address] = candidates
+                }
+                if candidates.isEmpty { return }
+            } else {
+                guard let f = function(of: event, kind: kind), let named = byFunction[f] else { return }
+                candidates = named
+            }
         }
-        for bound in bindings.bind(event, key: key, candidates: candidates, function: { self.function(of: event, key: key) }) {
+        for bound in bindings.bind(event, key: key, candidates: candidates, function: { self.function(of: event, kind: kind) }) {
             boundRoleCounts[bound.role, default: 0] += 1
-            apply(bound, key: EventKey(bound.event.system, bound.event.name))
+            let boundKey = EventKey(bound.event.system, bound.event.name)
+            apply(bound, key: boundKey, baseline: boundKey == key ? kind.baseline : baselines.slot(for: boundKey))
         }
     }
 
+    /// `pid`'s task now has `cpu`: the fast path of `consume` may skip it
+    /// there, and nowhere else.
+    private func placed(_ pid: Int32, on cpu: Int) {
+        guard cpu >= 0 && cpu < 1 << 12 else { return }
+        if cpu >= taskOnCPU.count { taskOnCPU += [Int32](repeating: .min, count: cpu + 1 - taskOnCPU.count) }
+        for i in taskOnCPU.indices where taskOnCPU[i] == pid { taskOnCPU[i] = .min }
+        taskOnCPU[cpu] = pid
+    }
+
     /// `functions.function(of:key:)`, with addresses resolved once.
-    private func function(of event: TraceEvent, key: EventKey) -> String? {
-        guard let field = FunctionNames.functionField(of: key), let value = event.fields[field] else { return nil }
+    private func function(of event: TraceEvent, kind: Kind) -> String? {
+        guard let value = kind.functionField?.value(0, of: event) else { return nil }
+        let key = kind.key
         guard case .unsigned(let address) = value else { return functions.function(of: event, key: key) }
         if let known = functionsByAddress[address] { return known }
         let name = functions.function(of: event, key: key)
@@ -172,7 +236,13 @@ public final class TraceModel {
         for o in observers { o.observe(h, model: self) }
     }
 
-    private func evidence(_ e: TraceEvent) -> EvidenceEvent { EvidenceEvent(e, functions: functions) }
+    private func evidence(_ e: TraceEvent) -> EvidenceEvent {
+        if current >= 0 && current < kinds.count, case let k = kinds[current], k.key.name == e.name,
+           k.key.system == e.system {
+            return EvidenceEvent(e, eventName: k.eventName, functions: functions)
+        }
+        return EvidenceEvent(e, functions: functions)
+    }
 
     // MARK: - sched_switch
 
@@ -185,47 +255,60 @@ public final class TraceModel {
     static let sleepingStates: UInt64 = 0x1 | 0x2 | 0x4 | 0x8 | 0x40 | 0x80
     static let exitStates: UInt64 = 0x10 | 0x20
 
-    private func taskSwitch(_ e: TraceEvent) {
-        let prevPid = Int32(truncatingIfNeeded: e.fields.int("prev_pid") ?? Int64(e.pid))
-        let nextPid = Int32(truncatingIfNeeded: e.fields.int("next_pid") ?? -1)
-        let state = e.fields.uint("prev_state") ?? 0
+    private func taskSwitch(_ e: TraceEvent, baseline: Int) {
+        let prevPid = Int32(truncatingIfNeeded: switchFields.value(0, of: e)?.int64 ?? Int64(e.pid))
+        let nextPid = Int32(truncatingIfNeeded: switchFields.value(1, of: e)?.int64 ?? -1)
+        let state = switchFields.value(2, of: e)?.uint64 ?? 0
         if state & Self.exitStates != 0 {
             abandon(pid: prevPid, cause: .taskExited) { _ in true }
         }
         if state & Self.sleepingStates != 0 {
-            let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
-            sleep(pid: prevPid, how: .switchedOut(state: letters), event: e, key: Self.schedSwitch)
+            sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), event: e, key: Self.schedSwitch,
+                  baseline: baseline)
         }
-        tell(.switchedOut(pid: prevPid, comm: e.fields.string("prev_comm") ?? e.comm, cpu: e.cpu,
-                          timestamp: e.timestamp))
-        let nextComm = e.fields.string("next_comm")
-        var cpu = cpus[e.cpu] ?? CPUTimeline(cpu: e.cpu)
-        cpu.currentPid = nextPid
-        cpu.currentComm = nextComm
-        cpu.since = e.timestamp
-        cpu.switches += 1
-        cpus[e.cpu] = cpu
+        if !switchOutObservers.isEmpty {
+            let out = Happening.switchedOut(pid: prevPid, comm: switchFields.value(3, of: e)?.string ?? e.comm,
+                                            cpu: e.cpu, timestamp: e.timestamp)
+            for o in switchOutObservers { o.observe(out, model: self) }
+        }
+        let nextComm = switchFields.value(4, of: e)?.string
+        Self.switchTo(&cpus[e.cpu, default: CPUTimeline(cpu: e.cpu)], pid: nextPid, comm: nextComm,
+                      at: e.timestamp)
         if nextPid >= 0 {
-            if tasks[nextPid] == nil {
-                tasks[nextPid] = TaskState(pid: nextPid, comm: nextComm ?? "<...>")
-            }
-            tasks[nextPid]!.cpu = e.cpu
+            tasks[nextPid, default: TaskState(pid: nextPid, comm: nextComm ?? "<...>")].cpu = e.cpu
+            placed(nextPid, on: e.cpu)
             tell(.switchedIn(pid: nextPid, cpu: e.cpu, timestamp: e.timestamp))
         }
     }
 
-    private func sleep(pid: Int32, how: SleepKind, event: TraceEvent, key: EventKey) {
+    /// One access to the CPU's entry, not a copy out and back.
+    private static func switchTo(_ cpu: inout CPUTimeline, pid: Int32, comm: String?, at timestamp: UInt64) {
+        cpu.currentPid = pid
+        cpu.currentComm = comm
+        cpu.since = timestamp
+        cpu.switches += 1
+    }
+
+    private func letters(of state: UInt64) -> String {
+        if let known = stateLetters[state] { return known }
+        let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
+        stateLetters[state] = letters
+        return letters
+    }
+
+    private func sleep(pid: Int32, how: SleepKind, event: TraceEvent, key: EventKey, baseline: Int) {
         let task = tasks[pid] ?? TaskState(pid: pid, comm: event.comm)
         var reasons: [AtomicReason] = []
         for lock in task.heldLocks where lock.kind == .spin {
             reasons.append(.spinlockHeld(lock.label ?? lock.lock.map { "0x" + String($0, radix: 16) } ?? "?"))
         }
-        let atomic = bindings.atomicSpans
-        if atomic.contains(.tlbGather), !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
-        if atomic.contains(.invalidate), let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
-        if atomic.contains(.lock), let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
-        let open = task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
-        tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, context: event.context,
+        if atomicGather, !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
+        if atomicInvalidate, let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
+        if atomicLock, let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
+        let open = task.openRanges.isEmpty && task.openGathers.isEmpty && task.heldLocks.isEmpty ? []
+            : task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
+        tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,
+                               context: event.context,
                                heldReasons: reasons,
                                openNonBlockable: task.openRanges.filter { $0.blockable == false },
                                evidence: evidence(event), openSpans: open)))
@@ -233,7 +316,7 @@ public final class TraceModel {
 
     // MARK: - roles
 
-    private func apply(_ b: BoundEvent, key: EventKey) {
+    private func apply(_ b: BoundEvent, key: EventKey, baseline: Int) {
         let e = b.event, a = b.arguments
         switch b.role {
         case .invalidateBegin:
@@ -269,7 +352,7 @@ public final class TraceModel {
             tasks[e.pid]!.contending = evidence(e)
             if let flags = a.lockFlags, LockFlags.sleeps(flags) {
                 let name = a.lock.map { "0x" + String($0, radix: 16) } ?? "?"
-                sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key)
+                sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key, baseline: baseline)
             }
         case .lockContendEnd:
             if let begin = tasks[e.pid]!.contending {
@@ -277,7 +360,7 @@ public final class TraceModel {
             }
             tasks[e.pid]!.contending = nil
         case .sleep:
-            sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key)
+            sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key, baseline: baseline)
         case .tlbFlush, .pageFree:
             break
         }
@@ -290,15 +373,20 @@ public final class TraceModel {
     private func invalidationEnd(_ b: BoundEvent, channel: String) {
         let e = b.event, a = b.arguments
         let seen = tasks[e.pid]!.closedChannels.contains(channel)
-        tasks[e.pid]!.closedChannels.insert(channel)
+        if !seen { tasks[e.pid]!.closedChannels.insert(channel) }
+        // The most recent open begin of the channel (and mm), and the most
+        // recent one with the same range, found from the end.
         let open = tasks[e.pid]!.openRanges
-        let sameChannel = open.indices.filter {
-            open[$0].channel == channel && (a.mm == nil || open[$0].mm == nil || open[$0].mm == a.mm)
+        var latest: Int?, exact: Int?
+        for i in open.indices.reversed()
+            where open[i].channel == channel && (a.mm == nil || open[i].mm == nil || open[i].mm == a.mm) {
+            if latest == nil { latest = i }
+            if a.start == nil || a.end == nil || (open[i].start == a.start && open[i].end == a.end) {
+                exact = i
+                break
+            }
         }
-        let exact = sameChannel.last {
-            a.start == nil || a.end == nil || (open[$0].start == a.start && open[$0].end == a.end)
-        }
-        guard let i = exact ?? sameChannel.last else {
+        guard let i = exact ?? latest else {
             tell(.invalidationWithoutBegin(end: evidence(e), mm: a.mm, channel: channel, seenBefore: seen))
             return
         }

@@ -8,7 +8,7 @@ public enum DiffJSON {
     public static func document(_ d: TraceDiff) -> JSONValue {
         func trace(_ r: AnalysisResult) -> JSONValue {
             .object([("path", .string(r.info.path)), ("events", .int(Int64(r.events))),
-                     ("violations", .int(Int64(r.violations.filter { $0.severity != .note }.count)))])
+                     ("violations", .int(Int64(r.summary.values.reduce(0, +))))])
         }
         func summary(_ s: LatencyChange.Summary?) -> JSONValue {
             guard let s else { return .null }
@@ -27,8 +27,8 @@ public enum DiffJSON {
             })),
             ("findings", .array(d.findings.map { f in
                 .object([("status", .string(f.status.rawValue)), ("rule", .string(f.rule)),
-                         ("signature", .string(f.signature)), ("before", .int(Int64(f.before.count))),
-                         ("after", .int(Int64(f.after.count))), ("message", .string(f.example.message)),
+                         ("signature", .string(f.signature)), ("before", .int(Int64(f.beforeCount))),
+                         ("after", .int(Int64(f.afterCount))), ("message", .string(f.example.message)),
                          ("ts_ns", .uint(f.example.timestamp))])
             })),
             ("latencies", .array(d.latencies.map { l in

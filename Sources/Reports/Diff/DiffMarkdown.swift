@@ -15,7 +15,7 @@ public enum DiffMarkdown {
             guard !fs.isEmpty else { continue }
             out += "\n#### \(status.rawValue.prefix(1).uppercased() + status.rawValue.dropFirst())\n\n"
             for f in fs {
-                out += "- **\(f.rule)** (before \(f.before.count), after \(f.after.count)): \(f.example.message)\n"
+                out += "- **\(f.rule)** (before \(f.beforeCount), after \(f.afterCount)): \(f.example.message)\n"
                     + "  signature \(Markdown.code(f.signature))\n"
             }
         }

@@ -36,9 +36,9 @@ enum DiffTables {
     }
 
     static func headline(_ d: TraceDiff) -> String {
-        let n = d.findings(.new).reduce(0) { $0 + $1.after.count }
-        let f = d.findings(.fixed).reduce(0) { $0 + $1.before.count }
-        let p = d.findings(.persisting).reduce(0) { $0 + $1.after.count }
+        let n = d.findings(.new).reduce(0) { $0 + $1.afterCount }
+        let f = d.findings(.fixed).reduce(0) { $0 + $1.beforeCount }
+        let p = d.findings(.persisting).reduce(0) { $0 + $1.afterCount }
         return "\(n) new, \(f) fixed, \(p) persisting"
     }
 }

@@ -15,7 +15,7 @@ public enum DiffText {
             let title = status.rawValue.uppercased()
             out += "\n" + (status == .new ? style.red(style.bold(title)) : status == .fixed ? style.green(title) : style.bold(title)) + "\n"
             for f in fs {
-                out += "  \(f.rule)  before \(f.before.count), after \(f.after.count)  \(style.dim(f.signature))\n"
+                out += "  \(f.rule)  before \(f.beforeCount), after \(f.afterCount)  \(style.dim(f.signature))\n"
                     + "    \(f.example.message)\n"
                 if let e = f.example.evidence.last { out += "    " + style.dim(AnalysisText.evidenceLine(e)) + "\n" }
             }

@@ -19,6 +19,9 @@ public struct TraceDiff: Sendable {
         public var status: Status
         public var before: [Violation]
         public var after: [Violation]
+        /// Occurrences on each side: those above plus the folded ones.
+        public var beforeCount: Int
+        public var afterCount: Int
         /// A representative: the first after, else the first before.
         public var example: Violation { after.first ?? before.first! }
     }
@@ -52,13 +55,19 @@ public struct TraceDiff: Sendable {
         // Notes are facts about the trace's edges, not findings to track.
         let b = Dictionary(grouping: before.violations.filter { $0.severity != .note }, by: \.signature)
         let a = Dictionary(grouping: after.violations.filter { $0.severity != .note }, by: \.signature)
+        // A folded signature always has its first occurrences in full, so
+        // it is among the keys above.
+        let foldedBefore = Dictionary(before.folded.map { ($0.signature, $0.count) }, uniquingKeysWith: +)
+        let foldedAfter = Dictionary(after.folded.map { ($0.signature, $0.count) }, uniquingKeysWith: +)
         var findings: [Finding] = []
         for signature in Set(b.keys).union(a.keys) {
             let vb = b[signature] ?? [], va = a[signature] ?? []
             let rule = (va.first ?? vb.first)!.rule
             let status: Status = !(ran(before, rule) && ran(after, rule)) ? .notComparable
                 : vb.isEmpty ? .new : va.isEmpty ? .fixed : .persisting
-            findings.append(Finding(signature: signature, rule: rule, status: status, before: vb, after: va))
+            findings.append(Finding(signature: signature, rule: rule, status: status, before: vb, after: va,
+                                    beforeCount: vb.count + (vb.isEmpty ? 0 : foldedBefore[signature] ?? 0),
+                                    afterCount: va.count + (va.isEmpty ? 0 : foldedAfter[signature] ?? 0)))
         }
         let order = Status.allCases
         findings.sort {
@@ -69,11 +78,11 @@ public struct TraceDiff: Sendable {
         let ruleIDs = CheckCatalog.all.map { $0.info.id }
         rules = ruleIDs.map { rule in
             let fs = findings.filter { $0.rule == rule }
-            return RuleCounts(rule: rule, before: fs.reduce(0) { $0 + $1.before.count },
-                              after: fs.reduce(0) { $0 + $1.after.count },
-                              new: fs.filter { $0.status == .new }.reduce(0) { $0 + $1.after.count },
-                              fixed: fs.filter { $0.status == .fixed }.reduce(0) { $0 + $1.before.count },
-                              persisting: fs.filter { $0.status == .persisting }.reduce(0) { $0 + $1.after.count },
+            return RuleCounts(rule: rule, before: fs.reduce(0) { $0 + $1.beforeCount },
+                              after: fs.reduce(0) { $0 + $1.afterCount },
+                              new: fs.filter { $0.status == .new }.reduce(0) { $0 + $1.afterCount },
+                              fixed: fs.filter { $0.status == .fixed }.reduce(0) { $0 + $1.beforeCount },
+                              persisting: fs.filter { $0.status == .persisting }.reduce(0) { $0 + $1.afterCount },
                               comparable: ran(before, rule) && ran(after, rule))
         }
         let keys = Set(before.latencies.keys).union(after.latencies.keys).sorted()

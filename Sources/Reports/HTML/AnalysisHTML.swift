@@ -23,6 +23,11 @@ public enum AnalysisHTML {
             body += "; unreadable: \(r.damage.unreadablePages) pages, \(r.damage.unparsedLines) lines"
         }
         body += "</p>\n<h2>Summary</h2>\n" + summary(r)
+        if !r.folded.isEmpty {
+            body += "<p class=\"folded\">\(HTMLPage.escape(AnalysisText.foldedHeadline(r))):</p>\n<ul>\n"
+                + r.folded.map { "<li><code>\(HTMLPage.escape(AnalysisText.foldedLine($0)))</code></li>\n" }.joined()
+                + "</ul>\n"
+        }
         body += "<h2>Overview</h2>\n" + TimelineSVG.legend()
         let marked = r.violations.enumerated().filter { $0.element.severity != .note }.map { (index: $0.offset, violation: $0.element) }
         body += TimelineSVG.overview(recording.overview, violations: marked)
@@ -48,7 +53,7 @@ public enum AnalysisHTML {
 
     static func summary(_ r: AnalysisResult) -> String {
         HTMLPage.table(["rule", "status", "errors", "notes", "what it flags"], r.checks.map { c in
-            let notes = r.violations.filter { $0.rule == c.rule && $0.severity == .note }.count
+            let notes = r.notes(of: c.rule)
             let title = CheckCatalog.all.first { $0.info.id == c.rule }?.info.title ?? ""
             let status = !c.ran ? "<span class=\"skipped\">skipped</span>"
                 : c.violations > 0 ? "<span class=\"fail\">FAIL</span>" : "<span class=\"ok\">ok</span>"

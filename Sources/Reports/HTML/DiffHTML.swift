@@ -16,7 +16,7 @@ public enum DiffHTML {
             let cls = status == .new ? "fail" : status == .fixed ? "ok" : ""
             body += "<h2 class=\"\(cls)\">\(HTMLPage.escape(status.rawValue.capitalized))</h2>\n"
             body += HTMLPage.table(["rule", "before", "after", "example", "signature"], fs.map {
-                [$0.rule, String($0.before.count), String($0.after.count), $0.example.message, $0.signature]
+                [$0.rule, String($0.beforeCount), String($0.afterCount), $0.example.message, $0.signature]
             }, numeric: [1, 2])
         }
         if !d.latencies.isEmpty {

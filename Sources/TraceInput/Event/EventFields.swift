@@ -37,6 +37,15 @@ public protocol FieldDecoder: Sendable {
     /// Field names in format order.
     var fieldNames: [String] { get }
     func value(of name: String) -> FieldValue?
+    /// The value of the field named `fieldNames[index]`.
+    func value(at index: Int) -> FieldValue?
+}
+
+extension FieldDecoder {
+    public func value(at index: Int) -> FieldValue? {
+        let names = fieldNames
+        return index >= 0 && index < names.count ? value(of: names[index]) : nil
+    }
 }
 
 /// An event's own fields, decoded lazily through the reader's decoder.
@@ -52,6 +61,11 @@ public struct EventFields: Sendable {
 
     public var names: [String] { decoder.fieldNames }
     public subscript(name: String) -> FieldValue? { decoder.value(of: name) }
+    /// The field at `index` of `names`: events of one kind of a trace.dat
+    /// share one format, so a consumer reading the same field of many of
+    /// them finds its index once (`index(of:)`) instead of its name each time.
+    public subscript(index index: Int) -> FieldValue? { decoder.value(at: index) }
+    public func index(of name: String) -> Int? { decoder.fieldNames.firstIndex(of: name) }
     public func int(_ name: String) -> Int64? { decoder.value(of: name)?.int64 }
     public func uint(_ name: String) -> UInt64? { decoder.value(of: name)?.uint64 }
     public func string(_ name: String) -> String? { decoder.value(of: name)?.string }

@@ -23,7 +23,9 @@ public struct TraceEvent: Sendable {
     /// A number the reader gives every event of one kind (system and name)
     /// and no other kind, so consumers can index per-kind state without
     /// hashing names: the event id in a trace.dat; -1 when the reader gives
-    /// none (text, synthetic events).
+    /// none (text, synthetic events). Events with one id also share one
+    /// field layout (`fields.names` in the same order), so a consumer may
+    /// find a field's index once per id (`EventFields.index(of:)`).
     public var kindID: Int32
 
     public init(timestamp: UInt64, cpu: Int, pid: Int32, comm: String,

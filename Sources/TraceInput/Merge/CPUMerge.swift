@@ -9,7 +9,7 @@ struct CPUMerge<Stream: MergeHead> {
     init(_ streams: [Stream]) { self.streams = streams }
 
     /// The stream holding the next record, or nil when all are exhausted.
-    /// The caller reads the record, then calls `step()` on that stream.
+    /// The caller reads the record, then moves that stream on (`step()`, `take()`).
     @inline(__always)
     func nextStream() -> Stream? {
         var best: Stream?

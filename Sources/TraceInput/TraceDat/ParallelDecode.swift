@@ -1,21 +1,36 @@
 import Foundation
 import NativeBindings
 
-/// One record of a CPU, decoded into an event on that CPU's thread.
-struct DecodedRecord: Sendable {
-    var event: TraceEvent
-    /// kbuffer_missed_events before this record (-1 = unknown count).
-    var missedEvents: Int
-}
-
-/// A run of one CPU's records, in ring-buffer order, with the damage met
-/// between them: `notes[i].before` is the index of the record the damage
-/// came before (`records.count` = after the last one).
+/// A run of one CPU's records with the damage met between them:
+/// `notes[i].before` is the index in ring-buffer order of the record the
+/// damage came before (the record count = after the last one).
 struct DecodedBatch: Sendable {
-    var records: [DecodedRecord] = []
+    /// The records as events; nil once the merge has taken one (moved out,
+    /// not copied: a copy retains its comm, payload and kind, and the batch
+    /// releases them again). Beside them, what the merge reads before
+    /// taking, in arrays of plain values it can read without copying events.
+    var events: [TraceEvent?] = []
+    var timestamps: [UInt64] = []
+    /// kbuffer_missed_events before each record (-1 = unknown count).
+    var missedEvents: [Int] = []
+
+    var count: Int { events.count }
+
+    mutating func reserve(_ n: Int) {
+        events.reserveCapacity(n)
+        timestamps.reserveCapacity(n)
+        missedEvents.reserveCapacity(n)
+    }
+
+    mutating func append(_ event: TraceEvent, missedEvents missed: Int) {
+        timestamps.append(event.timestamp)
+        missedEvents.append(missed)
+        events.append(event)
+    }
     var notes: [(before: Int, note: DamageLog.Note)] = []
     var isLast = false
 }
+
 
 /// A bounded single-producer, single-consumer queue of batches: the decode
 /// thread waits when `capacity` batches are queued, so memory stays bounded
@@ -72,7 +87,7 @@ struct RecordDecoding: Sendable {
     func kind(_ id: Int) -> RecordKind? { id >= 0 && id < kinds.count ? kinds[id] : nil }
 
     /// The current record of `s` as an event (the stream is not moved).
-    func event(_ s: CPUStream, comms: inout [Int32: String]) -> TraceEvent {
+    func event(_ s: CPUStream, comms: inout CommCache) -> TraceEvent {
         let page = s.page
         let id = Int(page.unsigned(at: layout.type.offset, size: layout.type.size))
         let pid = layout.pid.map { Int32(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
@@ -88,18 +103,35 @@ struct RecordDecoding: Sendable {
         } else {
             fields = Self.noFields
         }
-        let name: String
-        if let known = comms[pid] { name = known } else {
-            name = comm(pid)
-            comms[pid] = name
-        }
+        let name = comms.name(of: pid, from: comm)
         return TraceEvent(timestamp: s.timestamp, cpu: s.cpu, pid: pid, comm: name,
-                          context: context, system: kind?.format.system ?? "",
-                          name: kind?.format.name ?? "[UNKNOWN EVENT]", fields: fields,
+                          context: context, system: kind?.system ?? "",
+                          name: kind?.name ?? "[UNKNOWN EVENT]", fields: fields,
                           kindID: kind == nil ? -1 : Int32(truncatingIfNeeded: id))
     }
 
     private static let noFields = EventFields([])
+}
+
+/// A decode thread's task names by pid, asked of the file once per pid.
+/// Consecutive records of a CPU are mostly one task's, so the last answer is
+/// kept apart and reused without hashing.
+struct CommCache {
+    private var lastPid: Int32 = .min
+    private var last = ""
+    private var byPid: [Int32: String] = [:]
+
+    mutating func name(of pid: Int32, from lookup: (Int32) -> String) -> String {
+        if pid == lastPid { return last }
+        let name: String
+        if let known = byPid[pid] { name = known } else {
+            name = lookup(pid)
+            byPid[pid] = name
+        }
+        lastPid = pid
+        last = name
+        return name
+    }
 }
 
 /// Decodes each CPU stream on a thread of its own into a bounded channel of
@@ -127,24 +159,24 @@ final class ParallelDecode {
     }
 
     private static func decode(_ s: CPUStream, decoding: RecordDecoding, batchSize: Int, into channel: BatchChannel) {
-        var comms: [Int32: String] = [:]
+        var comms = CommCache()
         var batch = DecodedBatch()
-        batch.records.reserveCapacity(batchSize)
+        batch.reserve(batchSize)
         while true {
             if s.damage.hasNotes {
-                for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
+                for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
             }
             guard s.hasRecord else { break }
-            batch.records.append(DecodedRecord(event: decoding.event(s, comms: &comms), missedEvents: s.missedEvents))
+            batch.append(decoding.event(s, comms: &comms), missedEvents: s.missedEvents)
             s.step()
-            if batch.records.count == batchSize {
+            if batch.count == batchSize {
                 // Damage met stepping past the last record goes with it.
                 if s.damage.hasNotes {
-                    for n in s.damage.takeNotes() { batch.notes.append((batch.records.count, n)) }
+                    for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
                 }
                 guard channel.put(batch) else { return }
                 batch = DecodedBatch()
-                batch.records.reserveCapacity(batchSize)
+                batch.reserve(batchSize)
             }
         }
         batch.isLast = true
@@ -155,36 +187,47 @@ final class ParallelDecode {
 /// The consumer's place in one CPU's batches.
 final class DecodedCursor {
     let channel: BatchChannel
+    /// The CPU whose records these are.
+    let cpu: Int
     private let damage: DamageLog
-    private var batch = DecodedBatch()
-    private var index = 0
-    private var nextNote = 0
-    private(set) var hasRecord = false
-    private(set) var timestamp: UInt64 = 0
+    // Touched for every record by the consumer's thread only: no runtime
+    // access checks (swift_beginAccess in perf).
+    @exclusivity(unchecked) private var batch = DecodedBatch()
+    /// The current record's index in the batch.
+    @exclusivity(unchecked) private var index = 0
+    @exclusivity(unchecked) private var nextNote = 0
+    @exclusivity(unchecked) private(set) var hasRecord = false
+    @exclusivity(unchecked) private(set) var timestamp: UInt64 = 0
 
     /// Takes the first batch and replays the damage met before its first record.
-    init(channel: BatchChannel, damage: DamageLog) {
+    init(channel: BatchChannel, cpu: Int, damage: DamageLog) {
         self.channel = channel
+        self.cpu = cpu
         self.damage = damage
         load()
     }
 
-    var record: DecodedRecord { batch.records[index] }
+    /// The current record's kbuffer_missed_events and CPU.
+    var missedEvents: Int { batch.missedEvents[index] }
 
-    /// Moves past the current record, replaying the damage met after it.
-    func step() {
+    /// The current event, moving past it (and replaying the damage met
+    /// after it). The event is moved out of its batch: a copy would retain
+    /// its comm, payload and kind, and the batch release them again.
+    func take() -> TraceEvent {
+        let event = batch.events[index].take()!
         index += 1
-        if index == batch.records.count {
+        if index == batch.count {
             replayNotes(upTo: index)
             if batch.isLast {
                 hasRecord = false
-                return
+            } else {
+                load()
             }
-            load()
-            return
+        } else {
+            if nextNote < batch.notes.count { replayNotes(upTo: index) }
+            timestamp = batch.timestamps[index]
         }
-        replayNotes(upTo: index)
-        timestamp = batch.records[index].event.timestamp
+        return event
     }
 
     private func load() {
@@ -193,9 +236,9 @@ final class DecodedCursor {
             index = 0
             nextNote = 0
             replayNotes(upTo: 0)
-            if !batch.records.isEmpty {
+            if batch.count > 0 {
                 hasRecord = true
-                timestamp = batch.records[0].event.timestamp
+                timestamp = batch.timestamps[0]
                 return
             }
             replayNotes(upTo: Int.max)

@@ -22,6 +22,15 @@ struct RecordFieldDecoder: FieldDecoder {
 
     func value(of name: String) -> FieldValue? {
         guard let field = format.field(named: name) else { return nil }
+        return value(of: FieldSlot(field))
+    }
+
+    func value(at index: Int) -> FieldValue? {
+        let slots = kind.slots
+        return index >= 0 && index < slots.count ? value(of: slots[index]) : nil
+    }
+
+    private func value(of field: FieldSlot) -> FieldValue? {
         if field.flags.contains(.dynamic) {
             // u32: offset in the low 16 bits, length in the high 16; 2-byte
             // fields (very old kernels) hold the offset only.
@@ -46,8 +55,8 @@ struct RecordFieldDecoder: FieldDecoder {
         return .unsigned(raw)
     }
 
-    private func bytesValue(_ bytes: ArraySlice<UInt8>, field: FieldFormat) -> FieldValue {
-        if field.flags.contains(.string) || field.type.contains("char") {
+    private func bytesValue(_ bytes: ArraySlice<UInt8>, field: FieldSlot) -> FieldValue {
+        if field.isText {
             let text = bytes.prefix { $0 != 0 }
             return .string(String(decoding: text, as: UTF8.self))
         }
@@ -55,11 +64,17 @@ struct RecordFieldDecoder: FieldDecoder {
     }
 
     private func unsigned(at offset: Int, size: Int) -> UInt64? {
-        guard offset >= 0, [1, 2, 4, 8].contains(size), offset + size <= payload.count else { return nil }
+        guard offset >= 0, size == 1 || size == 2 || size == 4 || size == 8, offset + size <= payload.count else { return nil }
+        // Most significant byte first; the byte order is tested once, not per byte.
         var v: UInt64 = 0
-        for i in 0..<size {
-            let byte = UInt64(payload[offset + (endianness == .little ? size - 1 - i : i)])
-            v = v << 8 | byte
+        if endianness == .little {
+            var i = offset + size - 1
+            while i >= offset {
+                v = v << 8 | UInt64(payload[i])
+                i -= 1
+            }
+        } else {
+            for i in offset..<offset + size { v = v << 8 | UInt64(payload[i]) }
         }
         return v
     }
@@ -68,12 +83,36 @@ struct RecordFieldDecoder: FieldDecoder {
 /// What a trace.dat reader knows about one event id, worked out once.
 final class RecordKind: Sendable {
     let format: EventFormat
+    let system: String
+    let name: String
+    /// `format.fields`, as read per record.
+    let slots: [FieldSlot]
     /// Whether events of this kind get their fields (see
     /// `TraceReader.decodeFields(only:)`).
     let decodesFields: Bool
 
     init(format: EventFormat, decodesFields: Bool) {
         self.format = format
+        system = format.system
+        name = format.name
+        slots = format.fields.map(FieldSlot.init)
         self.decodesFields = decodesFields
+    }
+}
+
+/// Where a field sits and how to read it, without the format's strings: a
+/// field read per record then retains nothing and searches no type name.
+struct FieldSlot: Sendable {
+    let offset: Int
+    let size: Int
+    let flags: FieldFormat.Flags
+    /// A string (or char array) rather than bytes.
+    let isText: Bool
+
+    init(_ f: FieldFormat) {
+        offset = f.offset
+        size = f.size
+        flags = f.flags
+        isText = f.flags.contains(.string) || f.type.contains("char")
     }
 }

@@ -14,8 +14,9 @@ public final class TraceDatReader: TraceReader {
     /// decode threads on the first `next()`.
     private var streams: [CPUStream]
     private var decode: ParallelDecode?
-    private var merge = CPUMerge<DecodedCursor>([])
-    private var pendingEvent: DecodedCursor?
+    // Per-event state of the consumer's thread: no runtime access checks.
+    @exclusivity(unchecked) private var merge = CPUMerge<DecodedCursor>([])
+    @exclusivity(unchecked) private var pendingEvent: DecodedCursor?
     private var fieldsWanted: ((String, String) -> Bool)?
 
     /// Opens `path`; `instance` picks a buffer by name (nil or "" = the top
@@ -65,9 +66,10 @@ public final class TraceDatReader: TraceReader {
                                       comm: { lookups.comm($0) })
         // About 1 MB of events queued per CPU, whatever the CPU count.
         let batchSize = max(64, 4096 / max(1, streams.count / 8))
+        let cpus = streams.map(\.cpu)
         let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize)
         streams = []
-        merge = CPUMerge(decode.channels.map { DecodedCursor(channel: $0, damage: file.damageLog) })
+        merge = CPUMerge(zip(decode.channels, cpus).map { DecodedCursor(channel: $0, cpu: $1, damage: file.damageLog) })
         self.decode = decode
     }
 
@@ -76,22 +78,15 @@ public final class TraceDatReader: TraceReader {
         if let c = pendingEvent {
             // The drop marker went out first; now the record it precedes.
             pendingEvent = nil
-            return .event(take(c))
+            return .event(c.take())
         }
         guard let c = merge.nextStream() else { return nil }
-        let missed = c.record.missedEvents
+        let missed = c.missedEvents
         if missed != 0 {
             pendingEvent = c
-            return .lost(EventsLost(cpu: c.record.event.cpu, timestamp: c.timestamp,
-                                    count: missed > 0 ? missed : nil))
+            return .lost(EventsLost(cpu: c.cpu, timestamp: c.timestamp, count: missed > 0 ? missed : nil))
         }
-        return .event(take(c))
-    }
-
-    /// The current event of `c`, moving `c` on.
-    private func take(_ c: DecodedCursor) -> TraceEvent {
-        defer { c.step() }
-        return c.record.event
+        return .event(c.take())
     }
 }
 

@@ -32,14 +32,26 @@ public struct LatencyKey: Sendable, Hashable, Comparable {
 /// symbol for it (addresses change from boot to boot).
 public final class LatencyRecorder: ModelObserver {
     public private(set) var series: [LatencyKey: LatencyHistogram] = [:]
+    /// The last invalidation series' key and what it was made from: ends
+    /// mostly repeat one notifier event and channel, and the key's name is
+    /// formatted.
+    private var lastInvalidation: (event: Int64?, channel: String, key: LatencyKey)?
 
     public init() {}
+
+    public var observesSwitchOuts: Bool { false }
 
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
         case .invalidationEnded(let r):
             guard let d = r.duration else { return }
-            add(LatencyKey(.invalidation, "\(InvalidateRange.eventName(r.notifierEvent)) (\(r.channel))"), d)
+            if let last = lastInvalidation, last.event == r.notifierEvent, last.channel == r.channel {
+                add(last.key, d)
+                return
+            }
+            let key = LatencyKey(.invalidation, "\(InvalidateRange.eventName(r.notifierEvent)) (\(r.channel))")
+            lastInvalidation = (r.notifierEvent, r.channel, key)
+            add(key, d)
         case .tlbGatherEnded(let g, let end):
             guard end.timestamp >= g.begin.timestamp else { return }
             add(LatencyKey(.tlbGather, "tlb_gather_mmu..tlb_finish_mmu"), end.timestamp - g.begin.timestamp)

@@ -31,6 +31,14 @@ public struct ContextFloor: Sendable, Hashable {
         samples += 1
     }
 
+    /// Whether `c` is more atomic than this kind's normal context in any way
+    /// (`excess(of:)` is not empty), asked of every sleep: without building
+    /// the reasons.
+    public func isExceeded(by c: ExecutionContext) -> Bool {
+        c.preemptDepth > preemptDepth || (c.flags.contains(.irqsOff) && !alwaysIrqsOff)
+            || (c.flags.contains(.hardirq) && !alwaysHardirq) || (c.flags.contains(.softirq) && !alwaysSoftirq)
+    }
+
     /// Ways `c` is more atomic than this kind's normal context.
     public func excess(of c: ExecutionContext) -> [AtomicReason] {
         var reasons: [AtomicReason] = []
@@ -115,4 +123,6 @@ public struct ContextBaselines: Sendable {
     }
 
     public func floor(_ key: EventKey) -> ContextFloor? { slots[key].flatMap { floors[$0] } }
+    /// The floor of the kind with `slot` (a SleepPoint's `baselineSlot`), without hashing its key.
+    public func floor(slot: Int) -> ContextFloor? { slot >= 0 && slot < floors.count ? floors[slot] : nil }
 }

@@ -32,11 +32,16 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
     }
 
     public init(_ e: TraceEvent, functions: FunctionNames) {
+        self.init(e, eventName: e.system + ":" + e.name, functions: functions)
+    }
+
+    /// With `event` ("system:name") made once per kind by the caller.
+    init(_ e: TraceEvent, eventName: String, functions: FunctionNames) {
         timestamp = e.timestamp
         cpu = e.cpu
         pid = e.pid
         comm = e.comm
-        event = e.system + ":" + e.name
+        event = eventName
         fields = FieldText(e, functions: functions)
     }
 
@@ -75,13 +80,16 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
 
     /// The rendered fields, or the event to render them from on first read
     /// (once, under a lock: evidence may be read from any thread; NSLock is
-    /// pthreads, which thread sanitizers see).
+    /// pthreads, which thread sanitizers see). One lock serves all evidence:
+    /// the model makes evidence for every sleep and span and almost all of
+    /// it is never read, so a lock each (an object and a mutex to allocate
+    /// and initialize) cost more than the rare renderings ever wait.
     private final class FieldText: @unchecked Sendable {
         private enum State {
             case rendered(String)
             case pending(TraceEvent, FunctionNames)
         }
-        private let lock = NSLock()
+        private static let lock = NSLock()
         // Guarded by `lock`.
         private var state: State
 
@@ -89,6 +97,7 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
         init(_ e: TraceEvent, functions: FunctionNames) { state = .pending(e, functions) }
 
         var text: String {
+            let lock = Self.lock
             lock.lock()
             defer { lock.unlock() }
             switch state {

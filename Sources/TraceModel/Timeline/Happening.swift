@@ -35,6 +35,8 @@ public struct SleepPoint: Sendable {
     public var comm: String
     public var how: SleepKind
     public var eventKey: EventKey
+    /// `eventKey`'s slot in the model's ContextBaselines (`floor(slot:)`).
+    public var baselineSlot: Int
     public var context: ExecutionContext
     /// Reasons known at once: locks held, spans the rules declare atomic.
     public var heldReasons: [AtomicReason]
@@ -78,4 +80,12 @@ public protocol ModelObserver: AnyObject {
     func observe(_ happening: Happening, model: TraceModel)
     /// After the last event: open spans, final baselines.
     func finish(model: TraceModel)
+    /// Whether it reads `.switchedOut` (true unless it says otherwise): on
+    /// every sched_switch the model decodes the outgoing task's name for it,
+    /// and skips that when no observer would read it.
+    var observesSwitchOuts: Bool { get }
+}
+
+extension ModelObserver {
+    public var observesSwitchOuts: Bool { true }
 }
