@@ -158,10 +158,18 @@ final class ParallelDecode {
         for c in channels { c.cancel() }
     }
 
+    /// The first batch's size: batches start small and double up to
+    /// `batchSize`, so the merge starts as soon as every CPU has a few
+    /// records instead of waiting for a full batch each (on a trace of a few
+    /// thousand events, that wait was most of the decoding, done while the
+    /// model sat idle).
+    static let firstBatchSize = 128
+
     private static func decode(_ s: CPUStream, decoding: RecordDecoding, batchSize: Int, into channel: BatchChannel) {
         var comms = CommCache()
         var batch = DecodedBatch()
-        batch.reserve(batchSize)
+        var size = min(firstBatchSize, batchSize)
+        batch.reserve(size)
         while true {
             if s.damage.hasNotes {
                 for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
@@ -169,14 +177,15 @@ final class ParallelDecode {
             guard s.hasRecord else { break }
             batch.append(decoding.event(s, comms: &comms), missedEvents: s.missedEvents)
             s.step()
-            if batch.count == batchSize {
+            if batch.count == size {
                 // Damage met stepping past the last record goes with it.
                 if s.damage.hasNotes {
                     for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
                 }
                 guard channel.put(batch) else { return }
+                size = min(size * 2, batchSize)
                 batch = DecodedBatch()
-                batch.reserve(batchSize)
+                batch.reserve(size)
             }
         }
         batch.isLast = true
