@@ -41,8 +41,20 @@ final class BatchChannel: Sendable {
     nonisolated(unsafe) private var queue: [DecodedBatch] = []
     nonisolated(unsafe) private var cancelled = false
     private let capacity: Int
+    /// Set when the consumer's own thread decodes: `take` makes the next
+    /// batch then and there.
+    private let inline: BatchProducer?
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) {
+        self.capacity = capacity
+        inline = nil
+    }
+
+    /// A channel without a thread behind it: each `take` decodes a batch.
+    init(decodingOnTake producer: BatchProducer) {
+        capacity = 0
+        inline = producer
+    }
 
     /// Queues `batch`; false when the consumer has gone (stop decoding).
     func put(_ batch: DecodedBatch) -> Bool {
@@ -56,6 +68,7 @@ final class BatchChannel: Sendable {
     }
 
     func take() -> DecodedBatch {
+        if let inline { return inline.next() }
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
@@ -137,19 +150,30 @@ struct CommCache {
 /// Decodes each CPU stream on a thread of its own into a bounded channel of
 /// batches; the reader merges the batches' heads in timestamp order on its
 /// own thread. Each stream is touched only by its thread once handed over.
+/// Small traces are decoded on the reader's thread instead (`threads`
+/// false): there, starting threads and handing batches over cost more than
+/// the decoding they would take off it.
 final class ParallelDecode {
     let channels: [BatchChannel]
 
-    /// Batches of `batchSize` records, at most `depth` queued per CPU.
-    init(streams: [CPUStream], decoding: RecordDecoding, batchSize: Int, depth: Int = 4) {
+    /// Batches of up to `batchSize` records, at most `depth` queued per CPU.
+    init(streams: [CPUStream], decoding: RecordDecoding, batchSize: Int, depth: Int = 4, threads: Bool = true) {
+        let producers = streams.map { BatchProducer(stream: $0, decoding: decoding, batchSize: batchSize) }
+        guard threads else {
+            channels = producers.map { BatchChannel(decodingOnTake: $0) }
+            return
+        }
         channels = streams.map { _ in BatchChannel(capacity: depth) }
-        for (stream, channel) in zip(streams, channels) {
+        for (producer, channel) in zip(producers, channels) {
             // The stream moves to its thread; nothing else touches it after.
-            nonisolated(unsafe) let s = stream
+            let p = producer
             let thread = Thread {
-                Self.decode(s, decoding: decoding, batchSize: batchSize, into: channel)
+                while true {
+                    let batch = p.next()
+                    guard channel.put(batch), !batch.isLast else { return }
+                }
             }
-            thread.name = "mmaudit cpu \(stream.cpu)"
+            thread.name = "mmaudit cpu \(producer.cpu)"
             thread.start()
         }
     }
@@ -157,7 +181,11 @@ final class ParallelDecode {
     deinit {
         for c in channels { c.cancel() }
     }
+}
 
+/// Turns one CPU stream into batches of events, one batch per call.
+// Used by one thread at a time: its decode thread, or the consumer (inline).
+final class BatchProducer: @unchecked Sendable {
     /// The first batch's size: batches start small and double up to
     /// `batchSize`, so the merge starts as soon as every CPU has a few
     /// records instead of waiting for a full batch each (on a trace of a few
@@ -165,10 +193,24 @@ final class ParallelDecode {
     /// model sat idle).
     static let firstBatchSize = 128
 
-    private static func decode(_ s: CPUStream, decoding: RecordDecoding, batchSize: Int, into channel: BatchChannel) {
-        var comms = CommCache()
+    private let stream: CPUStream
+    private let decoding: RecordDecoding
+    private let batchSize: Int
+    private var size: Int
+    private var comms = CommCache()
+    var cpu: Int { stream.cpu }
+
+    init(stream: CPUStream, decoding: RecordDecoding, batchSize: Int) {
+        self.stream = stream
+        self.decoding = decoding
+        self.batchSize = batchSize
+        size = min(Self.firstBatchSize, batchSize)
+    }
+
+    /// The next batch; `isLast` when the stream has ended in it.
+    func next() -> DecodedBatch {
+        let s = stream
         var batch = DecodedBatch()
-        var size = min(firstBatchSize, batchSize)
         batch.reserve(size)
         while true {
             if s.damage.hasNotes {
@@ -182,14 +224,12 @@ final class ParallelDecode {
                 if s.damage.hasNotes {
                     for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
                 }
-                guard channel.put(batch) else { return }
                 size = min(size * 2, batchSize)
-                batch = DecodedBatch()
-                batch.reserve(size)
+                return batch
             }
         }
         batch.isLast = true
-        _ = channel.put(batch)
+        return batch
     }
 }
 

@@ -53,6 +53,10 @@ public final class TraceDatReader: TraceReader {
         fieldsWanted = wanted
     }
 
+    /// Whether CPUs are decoded on threads of their own (nil: when the file
+    /// holds 8 MB of CPU data or more). Tests set it to compare both ways.
+    var decodesOnThreads: Bool?
+
     /// Starts the decode threads and waits for every CPU's first batch (in
     /// stream order, so damage met opening the streams is logged in order).
     private func start() {
@@ -67,7 +71,9 @@ public final class TraceDatReader: TraceReader {
         // About 1 MB of events queued per CPU, whatever the CPU count.
         let batchSize = max(64, 4096 / max(1, streams.count / 8))
         let cpus = streams.map(\.cpu)
-        let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize)
+        // As countRecords: threads cost more than they save on a few MB.
+        let threads = decodesOnThreads ?? (file.dataSize(of: chosenBuffers) >= 8 << 20)
+        let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize, threads: threads)
         streams = []
         merge = CPUMerge(zip(decode.channels, cpus).map { DecodedCursor(channel: $0, cpu: $1, damage: file.damageLog) })
         self.decode = decode
@@ -149,12 +155,18 @@ extension TraceDatFile {
     /// data split into parts counted on all cores at once (counting needs no
     /// order, and no merge), then added up. Damage is logged part by part in
     /// file order, as one reading CPU after CPU would.
+    /// Bytes of CPU data in the chosen buffers (all by default; for
+    /// compressed files, compressed bytes).
+    func dataSize(of chosen: [Int]?) -> Int {
+        buffers.indices.filter { chosen?.contains($0) ?? true }.flatMap { buffers[$0].cpus }.reduce(0) { $0 + $1.size }
+    }
+
     func countRecords(buffers chosen: [Int]? = nil) -> RecordCounts {
         let layout = commonLayout
         let typeSlot = layout.type
         let picked = buffers.indices.filter { chosen?.contains($0) ?? true }.flatMap { buffers[$0].cpus }
         // Threads cost more than they save on a few MB (the fixtures).
-        let cores = picked.reduce(0, { $0 + $1.size }) < 8 << 20 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        let cores = dataSize(of: chosen) < 8 << 20 ? 1 : ProcessInfo.processInfo.activeProcessorCount
         let extents = max(picked.count, 1)
         let parts = cores > 1 ? max(1, (4 * cores + extents - 1) / extents) : 1
         let streams = makeStreams(buffers: chosen ?? Array(buffers.indices), separateDamage: true, parts: parts)
