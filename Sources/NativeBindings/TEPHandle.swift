@@ -12,9 +12,15 @@ public final class TEPHandle: @unchecked Sendable {
     private var formatCache: [Int: EventFormat?] = [:]
     private var commCache: [Int32: String] = [:]
     private var pendingKallsyms: (region: MemoryRegion, offset: Int, count: Int)?
-    private lazy var kernelSymbols: KernelSymbols? = pendingKallsyms.map {
+    private var earlySymbols: BackgroundWork<KernelSymbols>?
+    private lazy var kernelSymbols: KernelSymbols? = earlySymbols?.value ?? pendingKallsyms.map {
         KernelSymbols(region: $0.region, offset: $0.offset, count: $0.count)
     }
+
+    /// Set before the kallsyms are read by a caller that will name
+    /// functions: their index is then built on a thread of its own from the
+    /// moment the text is found, while the rest of the file is read.
+    public var indexSymbolsEarly = false
     private var pendingCmdlines: [UInt8]?
 
     /// tep_alloc + tep_set_file_bigendian + tep_set_local_bigendian +
@@ -195,6 +201,9 @@ public final class TEPHandle: @unchecked Sendable {
     /// libtraceevent (tep_parse_kallsyms: a malloc per symbol).
     public func parseKallsyms(in region: MemoryRegion, at offset: Int, count: Int) {
         pendingKallsyms = (region, offset, count)
+        if indexSymbolsEarly {
+            earlySymbols = BackgroundWork { KernelSymbols(region: region, offset: offset, count: count) }
+        }
     }
 
     /// Parses what printing needs and was kept for later: kallsyms and

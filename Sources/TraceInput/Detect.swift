@@ -2,10 +2,12 @@ import NativeBindings
 
 /// Opens `path` with the reader its content calls for: trace.dat files by
 /// their magic (0x17 0x08 0x44 "tracing"), anything else as text.
-public func openTrace(path: String, instance: String? = nil) throws -> any TraceReader {
+/// `namesFunctions`: the caller will symbolize function addresses (see
+/// TraceDatFile's `indexSymbolsEarly`).
+public func openTrace(path: String, instance: String? = nil, namesFunctions: Bool = false) throws -> any TraceReader {
     switch try detectFormat(path: path) {
     case .traceDat:
-        return try TraceDatReader(path: path, instance: instance)
+        return try TraceDatReader(path: path, instance: instance, indexSymbolsEarly: namesFunctions)
     case .ftraceText, .traceCmdReport:
         return try TextTraceReader(path: path)
     }

@@ -13,7 +13,7 @@ struct AnalysisInput {
 
     /// The reader, and function names through the file's kallsyms when it has one.
     func open() throws -> (any TraceReader, FunctionNames) {
-        let reader = try openTrace(path: path)
+        let reader = try openTrace(path: path, namesFunctions: true)
         return (reader, FunctionNames(symbolize: { [reader] in reader.symbolize($0) }))
     }
 

@@ -39,6 +39,20 @@ final class KernelSymbolsTests: XCTestCase {
         print("kernel symbols: \(compared) lookups compared (\(aliased) alias and \(modules) module lines)")
     }
 
+    /// An index built early, on its own thread while the file is read
+    /// (what analyze asks for), answers as the one built on first use.
+    func testIndexBuiltEarlyAnswersAlike() throws {
+        for path in Fixtures.traceDatFiles() {
+            let early = try TraceDatFile(path: path, indexSymbolsEarly: true).tep
+            let late = try TraceDatFile(path: path).tep
+            let addresses = late.kallsymsText.split(separator: 0x0a).enumerated()
+                .filter { $0.offset % 97 == 0 }
+                .compactMap { UInt64(String(decoding: $0.element.prefix(16), as: UTF8.self), radix: 16) }
+            XCTAssertGreaterThan(addresses.count, 100, path)
+            for a in addresses { XCTAssertEqual(early.symbolize(a &+ 3), late.symbolize(a &+ 3), path) }
+        }
+    }
+
     /// Lines of other shapes than /proc/kallsyms prints (what a hand-edited
     /// or damaged symbol table may hold) take the index's slow path: still
     /// the same answers as libtraceevent, which parses the same text.

@@ -6,9 +6,11 @@ enum LayoutV6 {
     static func read(_ c: inout ByteCursor, header: FileHeader, tep: TEPHandle,
                      options: inout FileOptions) throws -> (buffers: [BufferLayout], latency: LatencyText?, headerCPUs: Int) {
         try Metadata.readHeaderInfo(&c, into: tep, longSize: header.longSize)
-        try Metadata.readFtraceFormats(&c, into: tep)
-        try Metadata.readEventFormats(&c, into: tep)
+        var formats = EventFormatTexts()
+        try Metadata.readFtraceFormats(&c, into: &formats)
+        try Metadata.readEventFormats(&c, into: &formats)
         try Metadata.readKallsyms(&c, into: tep)
+        formats.parse(into: tep)
         try Metadata.readPrintkFormats(&c, into: tep)
         try Metadata.readCmdlines(&c, into: tep)
         c.section = "cpu count"

@@ -65,10 +65,11 @@ enum LayoutV7 {
         }
 
         typealias Reader = (inout ByteCursor) throws -> Void
+        var formats = EventFormatTexts()
         let sections: [(OptionID, String, Reader)] = [
             (.headerInfo, "headers", { try Metadata.readHeaderInfo(&$0, into: tep, longSize: header.longSize) }),
-            (.ftraceEvents, "ftrace events", { try Metadata.readFtraceFormats(&$0, into: tep) }),
-            (.eventFormats, "events format", { try Metadata.readEventFormats(&$0, into: tep) }),
+            (.ftraceEvents, "ftrace events", { try Metadata.readFtraceFormats(&$0, into: &formats) }),
+            (.eventFormats, "events format", { try Metadata.readEventFormats(&$0, into: &formats) }),
             (.kallsyms, "kallsyms", { try Metadata.readKallsyms(&$0, into: tep) }),
             (.printk, "printk", { try Metadata.readPrintkFormats(&$0, into: tep) }),
             (.cmdlines, "command lines", { try Metadata.readCmdlines(&$0, into: tep) }),
@@ -79,6 +80,7 @@ enum LayoutV7 {
             var p = try payload(c, s, decompressor: decompressor)
             try reader(&p)
         }
+        formats.parse(into: tep)
 
         var buffers: [BufferLayout] = []
         for (layout, offset) in zip(options.v7Buffers, options.v7BufferSections) {

@@ -20,17 +20,17 @@ enum Metadata {
     }
 
     /// u32 count, then count × { u64 size; format } of the "ftrace" system.
-    static func readFtraceFormats(_ c: inout ByteCursor, into tep: TEPHandle) throws {
+    static func readFtraceFormats(_ c: inout ByteCursor, into formats: inout EventFormatTexts) throws {
         c.section = "ftrace event formats"
         let count: UInt32 = try c.readInteger("ftrace format count")
         for _ in 0..<count {
             let size = try c.readSize64("format size")
-            tep.parseEvent(try c.readBytes(size, "format"), system: "ftrace")
+            formats.texts.append((try c.readBytes(size, "format"), "ftrace"))
         }
     }
 
     /// u32 systems, per system { name\0; u32 count; count × { u64; format } }.
-    static func readEventFormats(_ c: inout ByteCursor, into tep: TEPHandle) throws {
+    static func readEventFormats(_ c: inout ByteCursor, into formats: inout EventFormatTexts) throws {
         c.section = "event formats"
         let systems: UInt32 = try c.readInteger("system count")
         for _ in 0..<systems {
@@ -38,7 +38,7 @@ enum Metadata {
             let count: UInt32 = try c.readInteger("event count")
             for _ in 0..<count {
                 let size = try c.readSize64("format size")
-                tep.parseEvent(try c.readBytes(size, "format"), system: system)
+                formats.texts.append((try c.readBytes(size, "format"), system))
             }
         }
     }
@@ -68,5 +68,17 @@ enum Metadata {
         let at = c.offset
         let found = try c.readCString(tag + " tag")
         guard found == tag else { throw c.error("expected \"\(tag)\", found \"\(found.prefix(20))\"", at: at) }
+    }
+}
+
+/// Event format texts read from the file and handed to libtraceevent after
+/// the kallsyms section has been found, in the order they were read: so
+/// that the kallsyms index (TEPHandle.indexSymbolsEarly) is built on the
+/// other core while the formats are parsed.
+struct EventFormatTexts {
+    var texts: [(text: [UInt8], system: String)] = []
+
+    func parse(into tep: TEPHandle) {
+        for f in texts { tep.parseEvent(f.text, system: f.system) }
     }
 }

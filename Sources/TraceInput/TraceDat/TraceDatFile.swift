@@ -37,7 +37,10 @@ public final class TraceDatFile {
         return ["local", "global", "uptime", "perf", "tsc2nsec", "tai"].contains(clock) || clock.hasPrefix("mono")
     }
 
-    public init(path: String) throws {
+    /// Opens `path` and reads its metadata. `indexSymbolsEarly`: the caller
+    /// will name functions (`symbolize`), so the kallsyms index is built on
+    /// the other core while the rest is read (TEPHandle.indexSymbolsEarly).
+    public init(path: String, indexSymbolsEarly: Bool = false) throws {
         self.path = path
         do {
             region = try MemoryRegion(mapping: path)
@@ -47,6 +50,7 @@ public final class TraceDatFile {
         var c = ByteCursor(region: region, endianness: .little, path: path, section: "header")
         header = try FileHeader.read(&c)
         tep = TEPHandle(fileIsBigEndian: header.endianness == .big, longSize: header.longSize)
+        tep.indexSymbolsEarly = indexSymbolsEarly
         lookups = SharedLookups(tep)
         var options = FileOptions()
         var headerCPUs = 0

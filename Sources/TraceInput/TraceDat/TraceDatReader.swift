@@ -21,8 +21,8 @@ public final class TraceDatReader: TraceReader {
 
     /// Opens `path`; `instance` picks a buffer by name (nil or "" = the top
     /// buffer, or the first instance when the file has no top buffer).
-    public convenience init(path: String, instance: String? = nil) throws {
-        try self.init(file: TraceDatFile(path: path), instance: instance)
+    public convenience init(path: String, instance: String? = nil, indexSymbolsEarly: Bool = false) throws {
+        try self.init(file: TraceDatFile(path: path, indexSymbolsEarly: indexSymbolsEarly), instance: instance)
     }
 
     public init(file: TraceDatFile, instance: String? = nil) throws {
