@@ -158,11 +158,17 @@ final class ParallelDecode {
 
     /// Batches of up to `batchSize` records, at most `depth` queued per CPU.
     init(streams: [CPUStream], decoding: RecordDecoding, batchSize: Int, depth: Int = 4, threads: Bool = true) {
-        let producers = streams.map { BatchProducer(stream: $0, decoding: decoding, batchSize: batchSize) }
         guard threads else {
-            channels = producers.map { BatchChannel(decodingOnTake: $0) }
+            // Decoded when taken, batches need not be large: small ones stay
+            // in malloc's reused chunks instead of being mapped and unmapped
+            // (page faults on every page) each time.
+            channels = streams.map {
+                BatchChannel(decodingOnTake: BatchProducer(stream: $0, decoding: decoding,
+                                                           batchSize: min(batchSize, Self.inlineBatchSize)))
+            }
             return
         }
+        let producers = streams.map { BatchProducer(stream: $0, decoding: decoding, batchSize: batchSize) }
         channels = streams.map { _ in BatchChannel(capacity: depth) }
         for (producer, channel) in zip(producers, channels) {
             // The stream moves to its thread; nothing else touches it after.
@@ -177,6 +183,8 @@ final class ParallelDecode {
             thread.start()
         }
     }
+
+    static let inlineBatchSize = 128
 
     deinit {
         for c in channels { c.cancel() }
