@@ -2,29 +2,34 @@
 // libtraceevent for printing, or indexed in place for address lookups.
 #include "CTraceEventShim.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Byte classes, by table: this parse runs over megabytes of text. */
-enum { SPACE = 1, HEX = 2, NAME_END = 4 };	/* NAME_END: space or NUL */
+enum { SPACE = 1, NAME_END = 2 };	/* NAME_END: space or NUL */
 
 static unsigned char byte_class[256];
 static signed char hex_digit[256];
 
-static void init_tables(void)
+static void fill_tables(void)
 {
-	static int done;
-
-	if (done)
-		return;
 	for (int c = 0; c < 256; c++) {
 		int space = c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 
 		hex_digit[c] = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
 			     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		byte_class[c] = (space ? SPACE | NAME_END : 0) | (hex_digit[c] >= 0 ? HEX : 0) | (c == 0 ? NAME_END : 0);
+		byte_class[c] = (space ? SPACE | NAME_END : 0) | (c == 0 ? NAME_END : 0);
 	}
-	done = 1;
+}
+
+/* Once per process: an index may be built on its own thread while the
+ * printing path parses the same text for libtraceevent. */
+static void init_tables(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, fill_tables);
 }
 
 static int is_space(char c)

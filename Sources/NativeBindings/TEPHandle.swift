@@ -288,6 +288,13 @@ public final class TEPHandle: @unchecked Sendable {
         return found
     }
 
+    /// The highest id of a parsed event format (-1 when there is none),
+    /// without building the formats.
+    public var highestFormatID: Int {
+        let n = Int(tep_get_events_count(tep))
+        return (0..<n).reduce(-1) { m, i in max(m, tep_get_event(tep, Int32(i)).map { Int($0.pointee.id) } ?? -1) }
+    }
+
     /// Every parsed event format, sorted by id.
     public var allFormats: [EventFormat] {
         let n = Int(tep_get_events_count(tep))

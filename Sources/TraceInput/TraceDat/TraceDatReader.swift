@@ -176,7 +176,7 @@ extension TraceDatFile {
         // Ids past the highest format's are unknown events whichever they
         // are: one counter covers them. A table for every possible id (2^16)
         // was 1.5 MB to zero per run, most of `stats` on a small file.
-        let ids = min(1 << 16, (tep.allFormats.map(\.id).max() ?? 0) + 1)
+        let ids = min(1 << 16, max(tep.highestFormatID, 0) + 1)
         let results = ResultSlots<RecordCounts>(streams.count)
         nonisolated(unsafe) let shared = streams
         parallelForEach(streams.count, width: cores) { i in
