@@ -78,9 +78,17 @@ public enum Analysis {
         var events = 0
         // A countdown, not `events % progressInterval`: a division per event.
         var untilProgress = max(1, progressInterval)
-        while let item = try reader.next() {
+        while let item = try reader.nextRecord() {
             // One switch, so the event is not copied out of the item twice.
             switch consume item {
+            case .record(let r):
+                events += 1
+                untilProgress -= 1
+                if untilProgress == 0 {
+                    untilProgress = max(1, progressInterval)
+                    progress?(events, r.event())
+                }
+                model.consume(r)
             case .event(let e):
                 events += 1
                 untilProgress -= 1

@@ -146,9 +146,12 @@ public final class KBuffer {
         }
     }
 
-    /// A copy of the current payload (for lazily decoded fields).
-    public func payload() -> [UInt8] {
-        region?.copyBytes(at: payloadOffset, count: eventSize) ?? []
+    /// Appends the current payload to `bytes` (a batch's payloads kept in
+    /// one array); returns its length.
+    @inline(__always)
+    public func appendPayload(to bytes: inout [UInt8]) -> Int {
+        region?.appendBytes(at: payloadOffset, count: eventSize, to: &bytes)
+        return region == nil ? 0 : eventSize
     }
 
     /// Fills `record` for libtraceevent's print calls.

@@ -59,6 +59,8 @@ public final class TraceModel {
         let countedRoles: [Role]?
         /// The field naming the event's function (function tracers, kprobes).
         var functionField: KindFields?
+        /// Its index in records of one id (`RecordRef.fieldIndex(of:)`).
+        @exclusivity(unchecked) var recordFunctionField: (id: Int32, index: Int?) = (-1, nil)
         /// `byFunction`'s candidates by function address, resolved once per
         /// address (empty: no binding names that function).
         @exclusivity(unchecked) var candidatesByAddress: [UInt64: [RoleBinding]] = [:]
@@ -103,6 +105,8 @@ public final class TraceModel {
     /// sched_switch's fields, read from every switch.
     @exclusivity(unchecked) private var switchFields = KindFields(["prev_pid", "next_pid", "prev_state",
                                                                    "prev_comm", "next_comm"])
+    /// `switchFields`' indices in records of one id (`RecordRef.fieldIndex(of:)`).
+    @exclusivity(unchecked) private var switchRecordFields: (id: Int32, indices: [Int?]) = (-1, [])
     /// Per CPU, a pid whose task is known and last ran there: most events
     /// come from the task of the event before them on their CPU, and then
     /// the task table need not be touched (Int32.min: none).
@@ -134,6 +138,9 @@ public final class TraceModel {
     /// empty for the others (`TraceReader.decodeFields(only:)`).
     public func readsFields(system: String, name: String) -> Bool {
         let key = EventKey(system, name)
+        // Asked for every format of a file (hundreds): most kinds are bound
+        // by nothing, and then only a switch reads fields.
+        guard bindings.binds(key) else { return key == Self.schedSwitch }
         return Kind(key: key, baseline: 0, bindings: bindings).readsFields
     }
 
@@ -169,23 +176,68 @@ public final class TraceModel {
 
     public func consume(_ event: TraceEvent) {
         let kind = kind(of: event)
+        counted(kind, timestamp: event.timestamp, cpu: event.cpu, pid: event.pid, context: event.context,
+                comm: event.comm)
+        if kind.isSchedSwitch { taskSwitch(event, baseline: kind.baseline) }
+        if kind.countedRoles != nil { return }
+        bind(event, kind: kind)
+    }
+
+    /// A record seen in place (trace.dat): most are only counted, and an
+    /// event is made only for those a binding or a switch reads.
+    public func consume(_ record: RecordRef) {
+        let id = Int(record.kindID)
+        guard id >= 0 && id < kindsByID.count, let kind = kindsByID[id] else {
+            // A kind's first record: the event path learns the kind.
+            consume(record.event())
+            return
+        }
+        counted(kind, timestamp: record.timestamp, cpu: record.cpu, pid: record.pid, context: record.context,
+                comm: record.comm)
+        if kind.isSchedSwitch {
+            taskSwitch(record, baseline: kind.baseline)
+            if kind.countedRoles == nil { bind(record.event(), kind: kind) }
+            return
+        }
+        if kind.countedRoles != nil { return }
+        if kind.byFunction != nil {
+            // Functions no binding names (nearly all of a function trace)
+            // end here, from the address alone.
+            if kind.recordFunctionField.id != record.kindID {
+                kind.recordFunctionField = (record.kindID, kind.functionField.flatMap { record.fieldIndex(of: $0.names[0]) })
+            }
+            if let index = kind.recordFunctionField.index, case .unsigned(let address)? = record.field(at: index),
+               kind.candidatesByAddress[address]?.isEmpty == true {
+                return
+            }
+        }
+        bind(record.event(), kind: kind)
+    }
+
+    /// What every event does to the model, whatever its kind: counted, its
+    /// time and context noted, its task placed on its CPU. `comm` is read
+    /// only for a task first seen.
+    @inline(__always)
+    private func counted(_ kind: Kind, timestamp: UInt64, cpu: Int, pid: Int32, context: ExecutionContext,
+                         comm: @autoclosure () -> String) {
         current = kind.position
-        let key = kind.key
         kind.count += 1
         // The earliest and latest timestamps, not the first and last seen:
         // damaged or pasted-together text can go back in time, and spans
         // built from these must not end before they start (found by fuzzing).
-        firstTimestamp = min(firstTimestamp ?? event.timestamp, event.timestamp)
-        lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
-        baselines.observe(slot: kind.baseline, event.context)
-        let cpu = event.cpu
-        if !(cpu >= 0 && cpu < taskOnCPU.count && taskOnCPU[cpu] == event.pid) {
-            tasks[event.pid, default: TaskState(pid: event.pid, comm: event.comm)].cpu = cpu
-            placed(event.pid, on: cpu)
+        firstTimestamp = min(firstTimestamp ?? timestamp, timestamp)
+        lastTimestamp = max(lastTimestamp ?? timestamp, timestamp)
+        baselines.observe(slot: kind.baseline, context)
+        if !(cpu >= 0 && cpu < taskOnCPU.count && taskOnCPU[cpu] == pid) {
+            if tasks[pid] == nil { tasks[pid] = TaskState(pid: pid, comm: comm()) }
+            tasks[pid]!.cpu = cpu
+            placed(pid, on: cpu)
         }
+    }
 
-        if kind.isSchedSwitch { taskSwitch(event, baseline: kind.baseline) }
-        if kind.countedRoles != nil { return }
+    /// The roles `event` plays, applied.
+    private func bind(_ event: TraceEvent, kind: Kind) {
+        let key = kind.key
         var candidates = kind.candidates
         if let byFunction = kind.byFunction {
             if case .unsigned(let address)? = kind.functionField?.value(0, of: event) {
@@ -256,28 +308,51 @@ public final class TraceModel {
     static let exitStates: UInt64 = 0x10 | 0x20
 
     private func taskSwitch(_ e: TraceEvent, baseline: Int) {
-        let prevPid = Int32(truncatingIfNeeded: switchFields.value(0, of: e)?.int64 ?? Int64(e.pid))
-        let nextPid = Int32(truncatingIfNeeded: switchFields.value(1, of: e)?.int64 ?? -1)
-        let state = switchFields.value(2, of: e)?.uint64 ?? 0
+        taskSwitch(prevPid: Int32(truncatingIfNeeded: switchFields.value(0, of: e)?.int64 ?? Int64(e.pid)),
+                   nextPid: Int32(truncatingIfNeeded: switchFields.value(1, of: e)?.int64 ?? -1),
+                   state: switchFields.value(2, of: e)?.uint64 ?? 0,
+                   prevComm: switchFields.value(3, of: e)?.string ?? e.comm,
+                   nextComm: switchFields.value(4, of: e)?.string,
+                   cpu: e.cpu, timestamp: e.timestamp, baseline: baseline, event: e)
+    }
+
+    /// A switch read from the record: an event is made only for a task
+    /// that switches out sleeping (a few in a hundred switches).
+    private func taskSwitch(_ r: RecordRef, baseline: Int) {
+        if switchRecordFields.id != r.kindID {
+            switchRecordFields = (r.kindID, switchFields.names.map { r.fieldIndex(of: $0) })
+        }
+        let index = switchRecordFields.indices
+        func field(_ i: Int) -> FieldValue? { index[i].flatMap { r.field(at: $0) } }
+        taskSwitch(prevPid: Int32(truncatingIfNeeded: field(0)?.int64 ?? Int64(r.pid)),
+                   nextPid: Int32(truncatingIfNeeded: field(1)?.int64 ?? -1),
+                   state: field(2)?.uint64 ?? 0,
+                   prevComm: field(3)?.string ?? r.comm,
+                   nextComm: field(4)?.string,
+                   cpu: r.cpu, timestamp: r.timestamp, baseline: baseline, event: r.event())
+    }
+
+    /// `prevComm` and `event` are read only when needed (a timeline that
+    /// watches switch-outs; a sleeping switch-out).
+    private func taskSwitch(prevPid: Int32, nextPid: Int32, state: UInt64, prevComm: @autoclosure () -> String,
+                            nextComm: String?, cpu: Int, timestamp: UInt64, baseline: Int,
+                            event: @autoclosure () -> TraceEvent) {
         if state & Self.exitStates != 0 {
             abandon(pid: prevPid, cause: .taskExited) { _ in true }
         }
         if state & Self.sleepingStates != 0 {
-            sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), event: e, key: Self.schedSwitch,
+            sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), event: event(), key: Self.schedSwitch,
                   baseline: baseline)
         }
         if !switchOutObservers.isEmpty {
-            let out = Happening.switchedOut(pid: prevPid, comm: switchFields.value(3, of: e)?.string ?? e.comm,
-                                            cpu: e.cpu, timestamp: e.timestamp)
+            let out = Happening.switchedOut(pid: prevPid, comm: prevComm(), cpu: cpu, timestamp: timestamp)
             for o in switchOutObservers { o.observe(out, model: self) }
         }
-        let nextComm = switchFields.value(4, of: e)?.string
-        Self.switchTo(&cpus[e.cpu, default: CPUTimeline(cpu: e.cpu)], pid: nextPid, comm: nextComm,
-                      at: e.timestamp)
+        Self.switchTo(&cpus[cpu, default: CPUTimeline(cpu: cpu)], pid: nextPid, comm: nextComm, at: timestamp)
         if nextPid >= 0 {
-            tasks[nextPid, default: TaskState(pid: nextPid, comm: nextComm ?? "<...>")].cpu = e.cpu
-            placed(nextPid, on: e.cpu)
-            tell(.switchedIn(pid: nextPid, cpu: e.cpu, timestamp: e.timestamp))
+            tasks[nextPid, default: TaskState(pid: nextPid, comm: nextComm ?? "<...>")].cpu = cpu
+            placed(nextPid, on: cpu)
+            tell(.switchedIn(pid: nextPid, cpu: cpu, timestamp: timestamp))
         }
     }
 

@@ -41,12 +41,27 @@ struct Catalog: Decodable {
 
     func path(_ f: File) -> String { Self.fixtures.appendingPathComponent(f.path).path }
 
-    /// analyze with the demo module's rules, as a user would run it.
-    static func analyze(_ path: String) throws -> AnalysisResult {
+    /// analyze with the demo module's rules, as a user would run it;
+    /// `eventsOnly`: with the reader's records made into events first (the
+    /// model's event path, which text takes).
+    static func analyze(_ path: String, eventsOnly: Bool = false) throws -> AnalysisResult {
         var bindings = BuiltinBindings.table
         bindings.merge(try RulesFile.parse(String(contentsOfFile: demoRules, encoding: .utf8), path: demoRules))
-        let reader = try openTrace(path: path)
+        let opened = try openTrace(path: path)
+        let reader: any TraceReader = eventsOnly ? EventsOnly(opened) : opened
         return try Analysis.run(reader, bindings: bindings,
                                 functions: FunctionNames(symbolize: { [reader] in reader.symbolize($0) }))
     }
+}
+
+/// A reader's items as events only: `nextRecord()` is left to the
+/// protocol's default, which wraps `next()`.
+final class EventsOnly: TraceReader {
+    private let base: any TraceReader
+    init(_ base: any TraceReader) { self.base = base }
+    var info: TraceInfo { base.info }
+    var damage: DamageCount { base.damage }
+    func next() throws -> TraceItem? { try base.next() }
+    func symbolize(_ address: UInt64) -> String? { base.symbolize(address) }
+    func decodeFields(only wanted: @escaping (String, String) -> Bool) { base.decodeFields(only: wanted) }
 }

@@ -26,6 +26,33 @@ final class FixtureAnalysisTests: XCTestCase {
         XCTAssertGreaterThan(checked, 10)
     }
 
+    /// The model reads trace.dat records in place (counting most without
+    /// making events); it must find exactly what it finds from the same
+    /// records made into events: violations with their evidence, counts,
+    /// latencies.
+    func testRecordsAndEventsGiveTheSameAnalysis() throws {
+        let catalog = try Catalog.load()
+        var compared = 0
+        for f in catalog.files where f.kind == "tracedat" {
+            let records = try Catalog.analyze(catalog.path(f))
+            let events = try Catalog.analyze(catalog.path(f), eventsOnly: true)
+            XCTAssertEqual(records.events, events.events, f.path)
+            XCTAssertEqual(records.lostEvents, events.lostEvents, f.path)
+            XCTAssertEqual(records.checks, events.checks, f.path)
+            XCTAssertEqual(records.violations.map(Self.full), events.violations.map(Self.full), f.path)
+            XCTAssertEqual(records.folded, events.folded, f.path)
+            XCTAssertEqual(records.latencies, events.latencies, f.path)
+            XCTAssertEqual(records.timeSpan, events.timeSpan, f.path)
+            compared += 1
+        }
+        XCTAssertGreaterThan(compared, 10)
+    }
+
+    private static func full(_ v: Violation) -> String {
+        "\(v.rule) \(v.severity) \(v.timestamp) \(v.cpu) \(v.pid) \(v.comm) \(v.message) \(v.signature) "
+            + v.evidence.map { "[\($0.timestamp) \($0.cpu) \($0.pid) \($0.comm) \($0.event) \($0.text)]" }.joined()
+    }
+
     /// Each "BUG: scheduling while atomic: COMM/PID/0x…" the kernel printed
     /// has an atomic-sleep violation of the same task.
     func testEveryKernelBugReportHasAnAtomicSleepOfTheSameTask() throws {

@@ -62,11 +62,22 @@ public protocol TraceReader: AnyObject {
     /// `fields` empty rather than copy and decode them. Readers that cannot
     /// save anything this way ignore it.
     func decodeFields(only wanted: @escaping (_ system: String, _ name: String) -> Bool)
+    /// The next item, as a record seen in place where the reader can offer
+    /// one (`RecordRef`, valid until the next call); readers that cannot
+    /// give events.
+    func nextRecord() throws -> RecordItem?
 }
 
 extension TraceReader {
     public func symbolize(_ address: UInt64) -> String? { nil }
     public func decodeFields(only wanted: @escaping (_ system: String, _ name: String) -> Bool) {}
+    public func nextRecord() throws -> RecordItem? {
+        switch try next() {
+        case .event(let e)?: return .event(e)
+        case .lost(let l)?: return .lost(l)
+        case nil: return nil
+        }
+    }
 }
 
 /// Parts of the input that could not be read and were skipped: reported,

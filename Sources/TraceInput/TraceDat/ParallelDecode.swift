@@ -1,32 +1,39 @@
 import Foundation
 import NativeBindings
 
+/// One record as a decode thread leaves it: plain values and an extent in
+/// its batch's payload bytes, no references. Handing a batch over and
+/// reading its records then costs no reference counting and no allocation
+/// per record; an event (comm, payload copy, field decoder) is made only
+/// for the records a consumer asks for one (`RecordDecoding.event`).
+struct PackedRecord {
+    var timestamp: UInt64
+    var pid: Int32
+    /// The record's event id as stored (unknown ids included).
+    var eventID: Int32
+    /// kbuffer_missed_events before the record (-1 = unknown count).
+    var missedEvents: Int32
+    /// The payload's extent in the batch's `payload` (count 0: not kept,
+    /// the kind's fields are never read).
+    var payloadStart: Int32
+    var payloadCount: Int32
+    var context: ExecutionContext
+}
+
 /// A run of one CPU's records with the damage met between them:
 /// `notes[i].before` is the index in ring-buffer order of the record the
 /// damage came before (the record count = after the last one).
 struct DecodedBatch: Sendable {
-    /// The records as events; nil once the merge has taken one (moved out,
-    /// not copied: a copy retains its comm, payload and kind, and the batch
-    /// releases them again). Beside them, what the merge reads before
-    /// taking, in arrays of plain values it can read without copying events.
-    var events: [TraceEvent?] = []
-    var timestamps: [UInt64] = []
-    /// kbuffer_missed_events before each record (-1 = unknown count).
-    var missedEvents: [Int] = []
+    var records: [PackedRecord] = []
+    /// The kept payloads of all the records, back to back.
+    var payload: [UInt8] = []
 
-    var count: Int { events.count }
+    var count: Int { records.count }
 
     mutating func reserve(_ n: Int) {
-        events.reserveCapacity(n)
-        timestamps.reserveCapacity(n)
-        missedEvents.reserveCapacity(n)
+        records.reserveCapacity(n)
     }
 
-    mutating func append(_ event: TraceEvent, missedEvents missed: Int) {
-        timestamps.append(event.timestamp)
-        missedEvents.append(missed)
-        events.append(event)
-    }
     var notes: [(before: Int, note: DamageLog.Note)] = []
     var isLast = false
 }
@@ -99,8 +106,9 @@ struct RecordDecoding: Sendable {
 
     func kind(_ id: Int) -> RecordKind? { id >= 0 && id < kinds.count ? kinds[id] : nil }
 
-    /// The current record of `s` as an event (the stream is not moved).
-    func event(_ s: CPUStream, comms: inout CommCache) -> TraceEvent {
+    /// Appends the current record of `s` to `batch` (the stream is not moved).
+    @inline(__always)
+    func pack(_ s: CPUStream, into batch: inout DecodedBatch) {
         let page = s.page
         let id = Int(page.unsigned(at: layout.type.offset, size: layout.type.size))
         let pid = layout.pid.map { Int32(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
@@ -109,16 +117,30 @@ struct RecordDecoding: Sendable {
         let migrate = layout.migrateDisable.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) }
         let context = ExecutionContext(flags: ContextFlags(rawValue: flags), preemptCount: preempt,
                                        migrateDisable: migrate)
+        let start = batch.payload.count
+        var kept = 0
+        if let kind = kind(id), kind.decodesFields { kept = page.appendPayload(to: &batch.payload) }
+        batch.records.append(PackedRecord(timestamp: s.timestamp, pid: pid, eventID: Int32(truncatingIfNeeded: id),
+                                          missedEvents: Int32(clamping: s.missedEvents),
+                                          payloadStart: Int32(truncatingIfNeeded: start),
+                                          payloadCount: Int32(truncatingIfNeeded: kept), context: context))
+    }
+
+    /// `record` (of a batch whose payloads are `payload`) as an event.
+    func event(_ record: PackedRecord, cpu: Int, payload: [UInt8], comms: inout CommCache) -> TraceEvent {
+        let id = Int(record.eventID)
         let kind = kind(id)
         let fields: EventFields
         if let kind, kind.decodesFields {
-            fields = EventFields(RecordFieldDecoder(payload: page.payload(), kind: kind, endianness: endianness))
+            let start = Int(record.payloadStart)
+            let bytes = Array(payload[start..<start + Int(record.payloadCount)])
+            fields = EventFields(RecordFieldDecoder(payload: bytes, kind: kind, endianness: endianness))
         } else {
             fields = Self.noFields
         }
-        let name = comms.name(of: pid, from: comm)
-        return TraceEvent(timestamp: s.timestamp, cpu: s.cpu, pid: pid, comm: name,
-                          context: context, system: kind?.system ?? "",
+        let name = comms.name(of: record.pid, from: comm)
+        return TraceEvent(timestamp: record.timestamp, cpu: cpu, pid: record.pid, comm: name,
+                          context: record.context, system: kind?.system ?? "",
                           name: kind?.name ?? "[UNKNOWN EVENT]", fields: fields,
                           kindID: kind == nil ? -1 : Int32(truncatingIfNeeded: id))
     }
@@ -126,7 +148,7 @@ struct RecordDecoding: Sendable {
     private static let noFields = EventFields([])
 }
 
-/// A decode thread's task names by pid, asked of the file once per pid.
+/// Task names by pid, asked of the file once per pid.
 /// Consecutive records of a CPU are mostly one task's, so the last answer is
 /// kept apart and reused without hashing.
 struct CommCache {
@@ -205,7 +227,6 @@ final class BatchProducer: @unchecked Sendable {
     private let decoding: RecordDecoding
     private let batchSize: Int
     private var size: Int
-    private var comms = CommCache()
     var cpu: Int { stream.cpu }
 
     init(stream: CPUStream, decoding: RecordDecoding, batchSize: Int) {
@@ -225,7 +246,7 @@ final class BatchProducer: @unchecked Sendable {
                 for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
             }
             guard s.hasRecord else { break }
-            batch.append(decoding.event(s, comms: &comms), missedEvents: s.missedEvents)
+            decoding.pack(s, into: &batch)
             s.step()
             if batch.count == size {
                 // Damage met stepping past the last record goes with it.
@@ -264,14 +285,28 @@ final class DecodedCursor {
         load()
     }
 
-    /// The current record's kbuffer_missed_events and CPU.
-    var missedEvents: Int { batch.missedEvents[index] }
+    /// The current record's kbuffer_missed_events.
+    var missedEvents: Int { Int(batch.records[index].missedEvents) }
 
-    /// The current event, moving past it (and replaying the damage met
-    /// after it). The event is moved out of its batch: a copy would retain
-    /// its comm, payload and kind, and the batch release them again.
-    func take() -> TraceEvent {
-        let event = batch.events[index].take()!
+    /// The current record.
+    var record: PackedRecord { batch.records[index] }
+
+    /// The current record as an event.
+    func event(_ decoding: RecordDecoding, comms: inout CommCache) -> TraceEvent {
+        decoding.event(batch.records[index], cpu: cpu, payload: batch.payload, comms: &comms)
+    }
+
+    /// Calls `body` with the current record's kept payload bytes.
+    @inline(__always)
+    func withPayload<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let r = batch.records[index]
+        return batch.payload.withUnsafeBytes {
+            body(UnsafeRawBufferPointer(rebasing: $0[Int(r.payloadStart)..<Int(r.payloadStart) + Int(r.payloadCount)]))
+        }
+    }
+
+    /// Moves past the current record (replaying the damage met after it).
+    func advance() {
         index += 1
         if index == batch.count {
             replayNotes(upTo: index)
@@ -282,9 +317,8 @@ final class DecodedCursor {
             }
         } else {
             if nextNote < batch.notes.count { replayNotes(upTo: index) }
-            timestamp = batch.timestamps[index]
+            timestamp = batch.records[index].timestamp
         }
-        return event
     }
 
     private func load() {
@@ -295,7 +329,7 @@ final class DecodedCursor {
             replayNotes(upTo: 0)
             if batch.count > 0 {
                 hasRecord = true
-                timestamp = batch.timestamps[0]
+                timestamp = batch.records[0].timestamp
                 return
             }
             replayNotes(upTo: Int.max)

@@ -31,22 +31,35 @@ struct RecordFieldDecoder: FieldDecoder {
     }
 
     private func value(of field: FieldSlot) -> FieldValue? {
+        payload.withUnsafeBytes { RecordPayload.value(of: field, in: $0, endianness: endianness) }
+    }
+}
+
+/// Reads fields out of a record's payload bytes, wherever they are kept (a
+/// copy per event, or a batch's shared array).
+enum RecordPayload {
+    static func value(of field: FieldSlot, in payload: UnsafeRawBufferPointer, endianness: Endianness) -> FieldValue? {
         if field.flags.contains(.dynamic) {
             // u32: offset in the low 16 bits, length in the high 16; 2-byte
             // fields (very old kernels) hold the offset only.
-            guard let loc = unsigned(at: field.offset, size: field.size) else { return nil }
+            guard let loc = unsigned(at: field.offset, size: field.size, in: payload, endianness: endianness) else {
+                return nil
+            }
             var offset = Int(field.size == 4 ? loc & 0xffff : loc)
             var length = field.size == 4 ? Int(loc >> 16) : payload.count - offset
             if field.flags.contains(.relative) { offset += field.offset + field.size }
             guard offset >= 0, offset <= payload.count else { return nil }
             length = min(length, payload.count - offset)
-            return bytesValue(payload[offset..<offset + length], field: field)
+            return bytesValue(UnsafeRawBufferPointer(rebasing: payload[offset..<offset + length]), field: field)
         }
         if field.flags.contains(.array) {
             guard field.offset >= 0, field.offset + field.size <= payload.count else { return nil }
-            return bytesValue(payload[field.offset..<field.offset + field.size], field: field)
+            return bytesValue(UnsafeRawBufferPointer(rebasing: payload[field.offset..<field.offset + field.size]),
+                              field: field)
         }
-        guard let raw = unsigned(at: field.offset, size: field.size) else { return nil }
+        guard let raw = unsigned(at: field.offset, size: field.size, in: payload, endianness: endianness) else {
+            return nil
+        }
         if field.flags.contains(.signed) {
             let bits = UInt64(field.size * 8)
             let shift = 64 - bits
@@ -55,7 +68,7 @@ struct RecordFieldDecoder: FieldDecoder {
         return .unsigned(raw)
     }
 
-    private func bytesValue(_ bytes: ArraySlice<UInt8>, field: FieldSlot) -> FieldValue {
+    private static func bytesValue(_ bytes: UnsafeRawBufferPointer, field: FieldSlot) -> FieldValue {
         if field.isText {
             let text = bytes.prefix { $0 != 0 }
             return .string(String(decoding: text, as: UTF8.self))
@@ -63,7 +76,9 @@ struct RecordFieldDecoder: FieldDecoder {
         return .bytes(Array(bytes))
     }
 
-    private func unsigned(at offset: Int, size: Int) -> UInt64? {
+    @inline(__always)
+    static func unsigned(at offset: Int, size: Int, in payload: UnsafeRawBufferPointer,
+                         endianness: Endianness) -> UInt64? {
         guard offset >= 0, size == 1 || size == 2 || size == 4 || size == 8, offset + size <= payload.count else { return nil }
         // Most significant byte first; the byte order is tested once, not per byte.
         var v: UInt64 = 0

@@ -16,7 +16,14 @@ public final class TraceDatReader: TraceReader {
     private var decode: ParallelDecode?
     // Per-event state of the consumer's thread: no runtime access checks.
     @exclusivity(unchecked) private var merge = CPUMerge<DecodedCursor>([])
+    /// The CPU whose record goes out after the drop marker just sent.
     @exclusivity(unchecked) private var pendingEvent: DecodedCursor?
+    /// The CPU whose current record `nextRecord()` handed out: moved past
+    /// on the next call, not before (the RecordRef reads it until then).
+    @exclusivity(unchecked) private var held: DecodedCursor?
+    /// Set by `start()`.
+    private var decoding: RecordDecoding?
+    @exclusivity(unchecked) private var comms = CommCache()
     private var fieldsWanted: ((String, String) -> Bool)?
 
     /// Opens `path`; `instance` picks a buffer by name (nil or "" = the top
@@ -73,18 +80,30 @@ public final class TraceDatReader: TraceReader {
         let cpus = streams.map(\.cpu)
         // As countRecords: threads cost more than they save on a few MB.
         let threads = decodesOnThreads ?? (file.dataSize(of: chosenBuffers) >= 8 << 20)
+        self.decoding = decoding
         let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize, threads: threads)
         streams = []
         merge = CPUMerge(zip(decode.channels, cpus).map { DecodedCursor(channel: $0, cpu: $1, damage: file.damageLog) })
         self.decode = decode
     }
 
-    public func next() throws -> TraceItem? {
+    private enum Step {
+        case record(DecodedCursor)
+        case lost(EventsLost)
+    }
+
+    /// The CPU holding the next record, or a drop marker before it.
+    @inline(__always)
+    private func step() -> Step? {
         if decode == nil { start() }
+        if let c = held {
+            held = nil
+            c.advance()
+        }
         if let c = pendingEvent {
             // The drop marker went out first; now the record it precedes.
             pendingEvent = nil
-            return .event(c.take())
+            return .record(c)
         }
         guard let c = merge.nextStream() else { return nil }
         let missed = c.missedEvents
@@ -92,7 +111,55 @@ public final class TraceDatReader: TraceReader {
             pendingEvent = c
             return .lost(EventsLost(cpu: c.cpu, timestamp: c.timestamp, count: missed > 0 ? missed : nil))
         }
-        return .event(c.take())
+        return .record(c)
+    }
+
+    public func next() throws -> TraceItem? {
+        switch step() {
+        case .record(let c)?:
+            let e = event(of: c)
+            c.advance()
+            return .event(e)
+        case .lost(let lost)?:
+            return .lost(lost)
+        case nil:
+            return nil
+        }
+    }
+
+    public func nextRecord() throws -> RecordItem? {
+        switch step() {
+        case .record(let c)?:
+            held = c
+            let r = c.record
+            let id = decoding!.kind(Int(r.eventID)) == nil ? -1 : r.eventID
+            return .record(RecordRef(timestamp: r.timestamp, cpu: c.cpu, pid: r.pid, context: r.context,
+                                     kindID: id, reader: self, cursor: c))
+        case .lost(let lost)?:
+            return .lost(lost)
+        case nil:
+            return nil
+        }
+    }
+
+    // What a RecordRef asks of its record.
+
+    func event(of c: DecodedCursor) -> TraceEvent { c.event(decoding!, comms: &comms) }
+
+    func comm(of pid: Int32) -> String { comms.name(of: pid, from: decoding!.comm) }
+
+    func fieldIndex(of name: String, kindID: Int32) -> Int? {
+        decoding!.kind(Int(kindID))?.format.fields.firstIndex { $0.name == name }
+    }
+
+    @inline(__always)
+    func field(at index: Int, of c: DecodedCursor, kindID: Int32) -> FieldValue? {
+        guard let kind = decoding!.kind(Int(kindID)), kind.decodesFields, index >= 0, index < kind.slots.count else {
+            return nil
+        }
+        let slot = kind.slots[index]
+        let endianness = decoding!.endianness
+        return c.withPayload { RecordPayload.value(of: slot, in: $0, endianness: endianness) }
     }
 }
 

@@ -1,0 +1,43 @@
+/// What `TraceReader.nextRecord()` yields: a record seen in place where the
+/// reader can offer one (trace.dat), otherwise an event, or a drop marker.
+public enum RecordItem {
+    case record(RecordRef)
+    case event(TraceEvent)
+    case lost(EventsLost)
+}
+
+/// One trace.dat record, looked at where the reader keeps it: its header
+/// values, and its fields read straight from the payload bytes. Nothing is
+/// copied or allocated until `event()` is asked for, so a consumer that only
+/// counts most records (the model counts page frees, tlb flushes, wakeups,
+/// and functions no binding names) pays for events only where it needs them.
+///
+/// Valid until the reader's next `nextRecord()` or `next()`: it refers to
+/// the reader's current record without owning it.
+public struct RecordRef {
+    public let timestamp: UInt64
+    public let cpu: Int
+    public let pid: Int32
+    public let context: ExecutionContext
+    /// The event id (`TraceEvent.kindID`): events of one id share one kind
+    /// and one field layout; -1 for an id the file has no format for.
+    public let kindID: Int32
+    // Not retained: the record lives only as long as the reader holds it
+    // current, and the reader outlives every use (see above).
+    unowned(unsafe) let reader: TraceDatReader
+    unowned(unsafe) let cursor: DecodedCursor
+
+    /// The record as an event, like `next()` would have given it.
+    public func event() -> TraceEvent { reader.event(of: cursor) }
+
+    /// The task name of `pid` (the file's saved_cmdlines).
+    public var comm: String { reader.comm(of: pid) }
+
+    /// The index of `name` in the kind's fields (`EventFields.index(of:)`).
+    public func fieldIndex(of name: String) -> Int? { reader.fieldIndex(of: name, kindID: kindID) }
+
+    /// The field at `index` of the kind's fields, read from the payload
+    /// (`EventFields[index:]`); nil where the payload was not kept
+    /// (`TraceReader.decodeFields(only:)`).
+    public func field(at index: Int) -> FieldValue? { reader.field(at: index, of: cursor, kindID: kindID) }
+}
