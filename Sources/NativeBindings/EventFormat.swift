@@ -34,6 +34,20 @@ public struct FieldFormat: Sendable, Hashable {
         self.elementSize = elementSize
         self.flags = flags
     }
+
+    /// A string, or an array of a char type ("char[16]", "unsigned char
+    /// comm[16]"): read as text. Found with a byte loop: String.contains
+    /// with Foundation loaded goes through its locale-aware range(of:), and
+    /// every field of every format of a file is asked once at open.
+    public var isText: Bool {
+        if flags.contains(.string) { return true }
+        var tail: UInt32 = 0
+        for byte in type.utf8 {
+            tail = tail << 8 | UInt32(byte)
+            if tail == 0x6368_6172 { return true }  // "char"
+        }
+        return false
+    }
 }
 
 /// One event's format as libtraceevent parsed it (struct tep_event), copied

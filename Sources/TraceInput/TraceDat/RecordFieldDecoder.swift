@@ -128,6 +128,6 @@ struct FieldSlot: Sendable {
         offset = f.offset
         size = f.size
         flags = f.flags
-        isText = f.flags.contains(.string) || f.type.contains("char")
+        isText = f.isText
     }
 }
