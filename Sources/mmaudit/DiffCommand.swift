@@ -35,8 +35,8 @@ struct DiffCommand: ParsableCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, html }
-    enum Gate: String, ExpressibleByArgument, CaseIterable { case new }
+    enum Format: String, Choice { case text, json, markdown, html }
+    enum Gate: String, Choice { case new }
 
     @Argument(help: "The trace before the change.")
     var before: String

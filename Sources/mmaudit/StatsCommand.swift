@@ -9,7 +9,7 @@ struct StatsCommand: ParsableCommand {
         abstract: "File version, compression, CPUs, time span, events per CPU and per event, lost events."
     )
 
-    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+    enum OutputFormat: String, Choice { case text, json }
 
     @Argument(help: "A trace.dat file (version 6 or 7), or ftrace / trace-cmd report text (also .gz).")
     var file: String
