@@ -69,7 +69,7 @@ struct AnalyzeCommand: ParsableCommand {
             let result = try input.analyze()
             switch format {
             case .text: try report.write(AnalysisText.render(result, style: report.style))
-            case .json: try report.write(try AnalysisJSON.render(result))
+            case .json: try report.write(AnalysisJSON.render(result))
             case .sarif: try report.write(AnalysisSARIF.render(result))
             case .markdown: try report.write(AnalysisMarkdown.render(result))
             case .html:

@@ -93,7 +93,7 @@ final class FoldingTests: XCTestCase {
         XCTAssertGreaterThan(f.lastTimestamp, f.firstTimestamp)
 
         // JSON: the folded entry and a note saying so; violations hold the kept ones.
-        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try AnalysisJSON.render(r).utf8))
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(AnalysisJSON.render(r).utf8))
                                     as? [String: Any])
         XCTAssertEqual((json["violations"] as? [Any])?.count, kept)
         XCTAssertEqual((json["summary"] as? [String: Int])?[AtomicSleep.info.id], total)

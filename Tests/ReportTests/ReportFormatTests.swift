@@ -10,7 +10,7 @@ import Checks
 final class ReportFormatTests: XCTestCase {
     func testJSONParsesAndCountsTheViolation() throws {
         let r = try Scenario(.sleepUnderSpinlock).analyze()
-        let doc = try XCTUnwrap(try ExternalTools.parseJSON(try AnalysisJSON.render(r)) as? [String: Any])
+        let doc = try XCTUnwrap(try ExternalTools.parseJSON(AnalysisJSON.render(r)) as? [String: Any])
         let vs = try XCTUnwrap(doc["violations"] as? [[String: Any]])
         XCTAssertEqual(vs.map { $0["rule"] as? String }, ["atomic-sleep"])
         XCTAssertEqual((doc["summary"] as? [String: Int])?["atomic-sleep"], 1)
