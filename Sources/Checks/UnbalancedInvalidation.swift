@@ -104,12 +104,32 @@ public final class UnbalancedInvalidation: Check {
                kind: "failed-nonblocking-start", channel: r.channel, evidence: [r.begin])
     }
 
-    private func report(_ severity: Severity, at e: EvidenceEvent, comm: String, message: String,
-                        kind: String, channel: String, evidence: [EvidenceEvent]) {
-        pendingLogs[channel, default: ViolationLog()].add(Violation(
-            rule: Self.info.id, severity: severity, timestamp: e.timestamp, cpu: e.cpu, pid: e.pid,
-            comm: comm, message: "\(comm)-\(e.pid): \(message)",
-            signature: [Self.info.id, kind, channel, Violation.stableComm(comm)].joined(separator: "|"),
-            evidence: evidence))
+    private func report(_ severity: Severity, at e: EvidenceEvent, comm: String, message: @autoclosure () -> String,
+                        kind: String, channel: String, evidence: @autoclosure () -> [EvidenceEvent]) {
+        let signature = signature(kind: kind, channel: channel, comm: comm)
+        pendingLogs[channel, default: ViolationLog()].add(
+            rule: Self.info.id, severity: severity, signature: signature, timestamp: e.timestamp) {
+            Violation(rule: Self.info.id, severity: severity, timestamp: e.timestamp, cpu: e.cpu, pid: e.pid,
+                      comm: comm, message: "\(comm)-\(e.pid): \(message())", signature: signature,
+                      evidence: evidence())
+        }
+    }
+
+    /// Signatures by kind, channel and comm, made once each: a task that
+    /// exits with a hundred ranges open (a channel whose ends are not
+    /// traced) reports the same signature a hundred times.
+    private var signatures: [SignatureKey: String] = [:]
+    private struct SignatureKey: Hashable {
+        var kind: String
+        var channel: String
+        var comm: String
+    }
+
+    private func signature(kind: String, channel: String, comm: String) -> String {
+        let key = SignatureKey(kind: kind, channel: channel, comm: comm)
+        if let known = signatures[key] { return known }
+        let signature = [Self.info.id, kind, channel, Violation.stableComm(comm)].joined(separator: "|")
+        signatures[key] = signature
+        return signature
     }
 }

@@ -26,12 +26,20 @@ public struct ViolationLog: Sendable {
     /// Records `v`: kept in full while its signature has fewer than
     /// `keptPerSignature` kept, else folded.
     public mutating func add(_ v: Violation) {
-        let n = keptBySignature[v.signature, default: 0]
+        add(rule: v.rule, severity: v.severity, signature: v.signature, timestamp: v.timestamp) { v }
+    }
+
+    /// Records an occurrence, making its violation (message, evidence) only
+    /// if it is kept in full: a check that finds the same thing thousands of
+    /// times builds 32 messages, not thousands.
+    public mutating func add(rule: String, severity: Severity, signature: String, timestamp: UInt64,
+                             _ make: () -> Violation) {
+        let n = keptBySignature[signature, default: 0]
         if n < Self.keptPerSignature {
-            keptBySignature[v.signature] = n + 1
-            kept.append(v)
+            keptBySignature[signature] = n + 1
+            kept.append(make())
         } else {
-            fold(FoldedViolations(rule: v.rule, severity: v.severity, signature: v.signature, timestamp: v.timestamp))
+            fold(FoldedViolations(rule: rule, severity: severity, signature: signature, timestamp: timestamp))
         }
     }
 

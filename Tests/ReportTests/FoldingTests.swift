@@ -123,4 +123,22 @@ final class FoldingTests: XCTestCase {
         XCTAssertEqual(row.persisting, total)
         XCTAssertEqual(d.findings(.persisting).first?.afterCount, total)
     }
+
+    /// A finding beyond the limit is counted without being made: its
+    /// message and evidence are built only for the occurrences kept.
+    func testOccurrencesBeyondTheLimitAreNotBuilt() {
+        var log = ViolationLog()
+        var built = 0
+        for i in 0..<100 {
+            log.add(rule: "r", severity: .error, signature: "r|same", timestamp: UInt64(i)) {
+                built += 1
+                return Violation(rule: "r", severity: .error, timestamp: UInt64(i), cpu: 0, pid: 1, comm: "c",
+                                 message: "m", signature: "r|same", evidence: [])
+            }
+        }
+        XCTAssertEqual(built, ViolationLog.keptPerSignature)
+        XCTAssertEqual(log.kept.count, ViolationLog.keptPerSignature)
+        XCTAssertEqual(log.folded.map(\.count), [100 - ViolationLog.keptPerSignature])
+        XCTAssertEqual(log.folded.first?.lastTimestamp, 99)
+    }
 }
