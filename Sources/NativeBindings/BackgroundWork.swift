@@ -3,10 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CTraceEventShim
 
 /// Work started on a thread of its own whose result is collected once, later,
 /// by the thread that started it (a pthread joined on first use). For
-/// preparing, on the other core, something a run will need soon.
+/// preparing, on the other core, something a run will need soon: the thread
+/// is started on another CPU than this one (mmaudit_thread_start_elsewhere),
+/// or it may not run before it is waited for.
 final class BackgroundWork<Value>: @unchecked Sendable {
     private let box: ThreadBox
     private var thread: pthread_t?
@@ -42,7 +45,7 @@ private final class ThreadBox {
     func start() -> pthread_t? {
         let context = Unmanaged.passRetained(self).toOpaque()
         var t = pthread_t()
-        let started = pthread_create(&t, nil, { context in
+        let started = mmaudit_thread_start_elsewhere(&t, { context in
             let box = Unmanaged<ThreadBox>.fromOpaque(context!).takeRetainedValue()
             box.result = box.run()
             return nil

@@ -55,4 +55,10 @@ void mmaudit_kallsyms_free(struct mmaudit_kallsyms *index);
 int mmaudit_kallsyms_lookup(const struct mmaudit_kallsyms *index, unsigned long long addr,
                             unsigned long long *start, const char **name, size_t *len);
 
+/// pthread_create for a helper the creator will soon wait on: placed on
+/// another CPU than the creator's to start at once, then free to move
+/// (thread.c says why). 0 on success, as pthread_create.
+#include <pthread.h>
+int mmaudit_thread_start_elsewhere(pthread_t *thread, void *(*body)(void *), void *context);
+
 #endif
