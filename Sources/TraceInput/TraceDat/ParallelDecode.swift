@@ -96,13 +96,23 @@ final class BatchChannel: Sendable {
 
 /// What a decode thread needs to turn records into events; immutable, so
 /// every thread can share it.
-struct RecordDecoding: Sendable {
+/// A class, not a struct: the reader asks it for every record a consumer
+/// reads in place, and a struct's copy retains each of its arrays.
+final class RecordDecoding: Sendable {
     /// By event id; nil for ids the file has no format for.
-    var kinds: [RecordKind?]
-    var layout: CommonFieldLayout
-    var endianness: Endianness
+    let kinds: [RecordKind?]
+    let layout: CommonFieldLayout
+    let endianness: Endianness
     /// The file's comm lookup (serialized inside TraceDatFile).
-    var comm: @Sendable (Int32) -> String
+    let comm: @Sendable (Int32) -> String
+
+    init(kinds: [RecordKind?], layout: CommonFieldLayout, endianness: Endianness,
+         comm: @escaping @Sendable (Int32) -> String) {
+        self.kinds = kinds
+        self.layout = layout
+        self.endianness = endianness
+        self.comm = comm
+    }
 
     func kind(_ id: Int) -> RecordKind? { id >= 0 && id < kinds.count ? kinds[id] : nil }
 
