@@ -48,7 +48,7 @@ public final class AtomicSleep: Check {
         /// episodes are always kept in full.
         init?(_ episode: Episode) {
             guard let first = episode.points.first, let last = episode.points.last,
-                  episode.points.allSatisfy({ $0.openNonBlockable.isEmpty }) else { return nil }
+                  !episode.points.contains(where: \.hasOpenNonBlockable) else { return nil }
             comm = Violation.stableComm(first.comm)
             firstHow = first.how.kind
             lastHow = last.how.kind
@@ -110,7 +110,7 @@ public final class AtomicSleep: Check {
         // Keep it only if something could make it atomic: a held reason now,
         // or a context above the lowest seen so far (floors only go down).
         let possible = episode.points.contains { p in
-            !p.heldReasons.isEmpty || !p.openNonBlockable.isEmpty
+            !p.heldReasons.isEmpty || p.hasOpenNonBlockable
                 || model.baselines.floor(slot: p.baselineSlot)?.isExceeded(by: p.context) == true
         }
         guard possible else { return }

@@ -380,13 +380,10 @@ public final class TraceModel {
         if atomicGather, !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
         if atomicInvalidate, let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
         if atomicLock, let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
-        let open = task.openRanges.isEmpty && task.openGathers.isEmpty && task.heldLocks.isEmpty ? []
-            : task.openRanges.map(\.begin) + task.openGathers.map(\.begin) + task.heldLocks.map(\.begin)
         tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,
-                               context: event.context,
-                               heldReasons: reasons,
-                               openNonBlockable: task.openRanges.filter { $0.blockable == false },
-                               evidence: evidence(event), openSpans: open)))
+                               context: event.context, heldReasons: reasons, evidence: evidence(event),
+                               openRanges: task.openRanges, openGathers: task.openGathers,
+                               heldLocks: task.heldLocks)))
     }
 
     // MARK: - roles

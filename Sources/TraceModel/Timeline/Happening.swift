@@ -40,13 +40,23 @@ public struct SleepPoint: Sendable {
     public var context: ExecutionContext
     /// Reasons known at once: locks held, spans the rules declare atomic.
     public var heldReasons: [AtomicReason]
+    public var evidence: EvidenceEvent
+    /// What the task had open then, as the task held it: arrays shared, not
+    /// copied, since a task may hold many (a channel whose ends are not
+    /// traced) and nearly every sleep is dropped unread.
+    public var openRanges: [InvalidateRange]
+    public var openGathers: [TLBGather]
+    public var heldLocks: [LockHold]
+
     /// Non-blockable invalidations open in the task. They make the sleep
     /// atomic only if they really started: a failed start_nonblock (-EAGAIN)
     /// never ends, so the check counts the ones that ended.
-    public var openNonBlockable: [InvalidateRange]
-    public var evidence: EvidenceEvent
+    public var openNonBlockable: [InvalidateRange] { openRanges.filter { $0.blockable == false } }
+    public var hasOpenNonBlockable: Bool { openRanges.contains { $0.blockable == false } }
     /// The spans open in the task then (for the report's open context).
-    public var openSpans: [EvidenceEvent]
+    public var openSpans: [EvidenceEvent] {
+        openRanges.map(\.begin) + openGathers.map(\.begin) + heldLocks.map(\.begin)
+    }
 }
 
 /// What the model tells the checks as it rebuilds the trace.
