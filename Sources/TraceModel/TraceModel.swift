@@ -229,8 +229,7 @@ public final class TraceModel {
         lastTimestamp = max(lastTimestamp ?? timestamp, timestamp)
         baselines.observe(slot: kind.baseline, context)
         if !(cpu >= 0 && cpu < taskOnCPU.count && taskOnCPU[cpu] == pid) {
-            if tasks[pid] == nil { tasks[pid] = TaskState(pid: pid, comm: comm()) }
-            tasks[pid]!.cpu = cpu
+            task(pid, comm: comm()).cpu = cpu
             placed(pid, on: cpu)
         }
     }
@@ -258,6 +257,14 @@ public final class TraceModel {
             let boundKey = EventKey(bound.event.system, bound.event.name)
             apply(bound, key: boundKey, baseline: boundKey == key ? kind.baseline : baselines.slot(for: boundKey))
         }
+    }
+
+    /// `pid`'s task, made with `comm` if it is new.
+    private func task(_ pid: Int32, comm: @autoclosure () -> String) -> TaskState {
+        if let known = tasks[pid] { return known }
+        let task = TaskState(pid: pid, comm: comm())
+        tasks[pid] = task
+        return task
     }
 
     /// `pid`'s task now has `cpu`: the fast path of `consume` may skip it
@@ -350,7 +357,7 @@ public final class TraceModel {
         }
         Self.switchTo(&cpus[cpu, default: CPUTimeline(cpu: cpu)], pid: nextPid, comm: nextComm, at: timestamp)
         if nextPid >= 0 {
-            tasks[nextPid, default: TaskState(pid: nextPid, comm: nextComm ?? "<...>")].cpu = cpu
+            task(nextPid, comm: nextComm ?? "<...>").cpu = cpu
             placed(nextPid, on: cpu)
             tell(.switchedIn(pid: nextPid, cpu: cpu, timestamp: timestamp))
         }
@@ -390,12 +397,14 @@ public final class TraceModel {
 
     private func apply(_ b: BoundEvent, key: EventKey, baseline: Int) {
         let e = b.event, a = b.arguments
+        // Every event's task is in the table (`counted` put it there).
+        let task = tasks[e.pid]!
         switch b.role {
         case .invalidateBegin:
             let r = InvalidateRange(pid: e.pid, comm: e.comm, channel: key.system, mm: a.mm, start: a.start,
                                     end: a.end, notifierEvent: a.notifierEvent, blockable: a.blockable,
                                     begin: evidence(e), finish: nil)
-            tasks[e.pid]!.openRanges.append(r)
+            task.openRanges.append(r)
             tell(.invalidationBegan(r))
         case .invalidateEnd:
             invalidationEnd(b, channel: key.system)
@@ -406,31 +415,31 @@ public final class TraceModel {
             guard let start = a.start, let end = a.end else { return }
             secondary.unmap(mm: a.mm ?? 0, start: start, end: end, evidence: evidence(e))
         case .tlbGatherBegin:
-            tasks[e.pid]!.openGathers.append(TLBGather(pid: e.pid, begin: evidence(e)))
+            task.openGathers.append(TLBGather(pid: e.pid, begin: evidence(e)))
         case .tlbGatherEnd:
-            guard let gather = tasks[e.pid]!.openGathers.popLast() else { return }
+            guard let gather = task.openGathers.popLast() else { return }
             tell(.tlbGatherEnded(gather, end: evidence(e)))
             // Ranges begun inside the gather and still open: their start failed.
             abandon(pid: e.pid, cause: .enclosingGatherEnded) { $0.begin.timestamp >= gather.begin.timestamp }
         case .lockAcquire:
             let kind: LockKind = a.lockFlags.map { LockFlags.sleeps($0) ? .sleeping : .spin } ?? .spin
-            tasks[e.pid]!.heldLocks.append(LockHold(lock: a.lock, kind: kind, label: a.label, begin: evidence(e)))
+            task.heldLocks.append(LockHold(lock: a.lock, kind: kind, label: a.label, begin: evidence(e)))
         case .lockRelease:
-            if let i = tasks[e.pid]!.heldLocks.lastIndex(where: { $0.lock == a.lock }) {
-                let hold = tasks[e.pid]!.heldLocks.remove(at: i)
+            if let i = task.heldLocks.lastIndex(where: { $0.lock == a.lock }) {
+                let hold = task.heldLocks.remove(at: i)
                 tell(.lockReleased(hold, release: evidence(e)))
             }
         case .lockContendBegin:
-            tasks[e.pid]!.contending = evidence(e)
+            task.contending = evidence(e)
             if let flags = a.lockFlags, LockFlags.sleeps(flags) {
                 let name = a.lock.map { "0x" + String($0, radix: 16) } ?? "?"
                 sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key, baseline: baseline)
             }
         case .lockContendEnd:
-            if let begin = tasks[e.pid]!.contending {
+            if let begin = task.contending {
                 tell(.lockContentionEnded(begin: begin, end: evidence(e), lock: a.lock))
             }
-            tasks[e.pid]!.contending = nil
+            task.contending = nil
         case .sleep:
             sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key, baseline: baseline)
         case .tlbFlush, .pageFree:
@@ -444,25 +453,30 @@ public final class TraceModel {
     /// same range; without range fields (function tracer), the most recent.
     private func invalidationEnd(_ b: BoundEvent, channel: String) {
         let e = b.event, a = b.arguments
-        let seen = tasks[e.pid]!.closedChannels.contains(channel)
-        if !seen { tasks[e.pid]!.closedChannels.insert(channel) }
+        let task = tasks[e.pid]!
+        let seen = task.closedChannels.contains(channel)
+        if !seen { task.closedChannels.insert(channel) }
         // The most recent open begin of the channel (and mm), and the most
         // recent one with the same range, found from the end.
-        let open = tasks[e.pid]!.openRanges
         var latest: Int?, exact: Int?
-        for i in open.indices.reversed()
-            where open[i].channel == channel && (a.mm == nil || open[i].mm == nil || open[i].mm == a.mm) {
-            if latest == nil { latest = i }
-            if a.start == nil || a.end == nil || (open[i].start == a.start && open[i].end == a.end) {
-                exact = i
-                break
+        do {
+            // Scoped: the array must be released before the removal below,
+            // or removing copies it.
+            let open = task.openRanges
+            for i in open.indices.reversed()
+                where open[i].channel == channel && (a.mm == nil || open[i].mm == nil || open[i].mm == a.mm) {
+                if latest == nil { latest = i }
+                if a.start == nil || a.end == nil || (open[i].start == a.start && open[i].end == a.end) {
+                    exact = i
+                    break
+                }
             }
         }
         guard let i = exact ?? latest else {
             tell(.invalidationWithoutBegin(end: evidence(e), mm: a.mm, channel: channel, seenBefore: seen))
             return
         }
-        var r = tasks[e.pid]!.openRanges.remove(at: i)
+        var r = task.openRanges.remove(at: i)
         let end = evidence(e)
         r.finish = end
         if exact == nil {
@@ -473,9 +487,9 @@ public final class TraceModel {
     }
 
     private func abandon(pid: Int32, cause: AbandonCause, where given: (InvalidateRange) -> Bool) {
-        guard let gone = tasks[pid]?.openRanges.filter(given) else { return }
-        guard !gone.isEmpty else { return }
-        tasks[pid]!.openRanges.removeAll(where: given)
+        guard let task = tasks[pid], task.openRanges.contains(where: given) else { return }
+        let gone = task.openRanges.filter(given)
+        task.openRanges.removeAll(where: given)
         for r in gone { tell(.invalidationAbandoned(r, cause: cause)) }
     }
 }

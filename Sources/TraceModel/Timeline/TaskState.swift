@@ -1,21 +1,25 @@
 /// What one task has open, following it across CPUs when it migrates:
 /// invalidations, tlb gathers, locks (include/linux/mmu_notifier.h and
 /// mm/mmu_gather.c spans are task-context: they begin and end in one task).
-public struct TaskState: Sendable {
-    public var pid: Int32
-    public var comm: String
-    public var openRanges: [InvalidateRange] = []
-    public var openGathers: [TLBGather] = []
-    public var heldLocks: [LockHold] = []
+///
+/// A class: the model reads and changes a task's state on most bound events,
+/// and a struct held in the task table was copied out (every array and
+/// string retained, then released) on each read.
+public final class TaskState {
+    public let pid: Int32
+    public internal(set) var comm: String
+    public internal(set) var openRanges: [InvalidateRange] = []
+    public internal(set) var openGathers: [TLBGather] = []
+    public internal(set) var heldLocks: [LockHold] = []
     /// The lock the task waits for, if any (lock.contend.begin .. end).
-    public var contending: EvidenceEvent?
+    public internal(set) var contending: EvidenceEvent?
     /// CPU the task last ran on.
-    public var cpu: Int?
+    public internal(set) var cpu: Int?
     /// Channels ("kprobes", a driver's system) in which this task has closed
     /// at least one invalidation: an end without begin in a channel seen
     /// before is an error; the first end of a task may have begun before the
     /// trace did.
-    public var closedChannels: Set<String> = []
+    public internal(set) var closedChannels: Set<String> = []
 
     public init(pid: Int32, comm: String) {
         self.pid = pid
