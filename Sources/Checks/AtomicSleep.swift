@@ -63,18 +63,20 @@ public final class AtomicSleep: Check {
         var rest: FoldedViolations?
     }
 
+    // Checks observe the model on its one thread: @exclusivity(unchecked)
+    // drops the runtime access checks (swift_beginAccess in perf).
     /// Episodes not yet ended, per task.
-    private var open: [Int32: Episode] = [:]
+    @exclusivity(unchecked) private var open: [Int32: Episode] = [:]
     /// Ended episodes that may be violations (judged in finish), in full.
-    private var candidates: [Episode] = []
+    @exclusivity(unchecked) private var candidates: [Episode] = []
     /// Ended candidate episodes per class; classes in order of first fold.
-    private var classes: [EpisodeClass: ClassTally] = [:]
-    private var foldedClasses: [EpisodeClass] = []
-    private var log = ViolationLog()
+    @exclusivity(unchecked) private var classes: [EpisodeClass: ClassTally] = [:]
+    @exclusivity(unchecked) private var foldedClasses: [EpisodeClass] = []
+    @exclusivity(unchecked) private var log = ViolationLog()
     public var violations: [Violation] { log.kept }
     public var folded: [FoldedViolations] { log.folded }
     /// Non-blockable invalidations that really ran (their end came).
-    private var startedNonBlockable: Set<InvalidateRange.ID> = []
+    @exclusivity(unchecked) private var startedNonBlockable: Set<InvalidateRange.ID> = []
 
     public init() {}
 

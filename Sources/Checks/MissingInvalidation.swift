@@ -17,11 +17,11 @@ public final class MissingInvalidation: Check {
         needs: "secondary.map/secondary.unmap (a driver's events, bound in a rules file) and "
             + "invalidate.begin/end carrying mm, start and end")
 
-    private var log = ViolationLog()
+    @exclusivity(unchecked) private var log = ViolationLog()
     public var violations: [Violation] { log.kept }
     public var folded: [FoldedViolations] { log.folded }
     /// Mappings already reported: one violation per stale mapping.
-    private var reported: Set<Int> = []
+    @exclusivity(unchecked) private var reported: Set<Int> = []
 
     public init() {}
 

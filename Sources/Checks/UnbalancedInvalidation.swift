@@ -18,15 +18,15 @@ public final class UnbalancedInvalidation: Check {
         needs: "invalidate.begin and invalidate.end: kprobes or the function tracer on "
             + "__mmu_notifier_invalidate_range_start/_end, or a driver's events bound in a rules file")
 
-    private var log = ViolationLog()
+    @exclusivity(unchecked) private var log = ViolationLog()
     public var violations: [Violation] { log.kept }
     public var folded: [FoldedViolations] { log.folded }
     /// Findings per channel, kept until the end: a channel whose ends are
     /// not in the trace at all (function_graph filtered on the _start
     /// function, a kprobe on _start only) cannot be judged. Each channel's
     /// log folds repeats as the final one does (signatures name the channel).
-    private var pendingLogs: [String: ViolationLog] = [:]
-    private var channelsWithEnds: Set<String> = []
+    @exclusivity(unchecked) private var pendingLogs: [String: ViolationLog] = [:]
+    @exclusivity(unchecked) private var channelsWithEnds: Set<String> = []
 
     public init() {}
 
@@ -118,7 +118,7 @@ public final class UnbalancedInvalidation: Check {
     /// Signatures by kind, channel and comm, made once each: a task that
     /// exits with a hundred ranges open (a channel whose ends are not
     /// traced) reports the same signature a hundred times.
-    private var signatures: [SignatureKey: String] = [:]
+    @exclusivity(unchecked) private var signatures: [SignatureKey: String] = [:]
     private struct SignatureKey: Hashable {
         var kind: String
         var channel: String

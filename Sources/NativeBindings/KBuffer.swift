@@ -27,6 +27,9 @@ public final class KBuffer {
     // @exclusivity(unchecked) drops the runtime access checks that otherwise
     // cost stats about a sixth of its time (swift_beginAccess in perf).
     @exclusivity(unchecked) private var region: MemoryRegion?
+    /// `region`'s bytes, for the per-record reads: a pointer, where reading
+    /// through the optional reference retained and released it each time.
+    @exclusivity(unchecked) private var regionBase: UnsafeMutableRawPointer?
     @exclusivity(unchecked) private var pageStart = 0
     @exclusivity(unchecked) private var commitEnd = 0
     @exclusivity(unchecked) private var payloadOffset = 0
@@ -67,6 +70,7 @@ public final class KBuffer {
             return .badEventLength(offset: bad - offset)
         }
         self.region = region
+        regionBase = region.base
         pageStart = offset
         commitEnd = offset + headerSize + commit
         kbuffer_load_subbuffer(kbuf, region.base! + offset)
@@ -110,11 +114,11 @@ public final class KBuffer {
     /// Reads the current event (kbuffer_read_event).
     @inline(__always)
     public func readEvent() -> EventState {
-        guard let region else { return .endOfPage }
+        guard let base = regionBase else { return .endOfPage }
         var ts: UInt64 = 0
         guard let data = kbuffer_read_event(kbuf, &ts) else { return .endOfPage }
         let size = Int(kbuffer_event_size(kbuf))
-        let offset = region.base!.distance(to: data)
+        let offset = base.distance(to: data)
         guard size >= 0, offset + size <= commitEnd else { return .damaged }
         rawTimestamp = ts
         eventSize = size

@@ -5,11 +5,11 @@ import TraceInput
 /// Fed one item at a time in timestamp order; memory grows with open state
 /// (tasks, spans, live mappings), never with the trace's length.
 public final class TraceModel {
-    public private(set) var cpus: [Int: CPUTimeline] = [:]
+    @exclusivity(unchecked) public private(set) var cpus: [Int: CPUTimeline] = [:]
     // Per-event state of a model fed from one thread: @exclusivity(unchecked)
     // drops the runtime access checks (swift_beginAccess in perf).
     @exclusivity(unchecked) public private(set) var tasks: [Int32: TaskState] = [:]
-    public private(set) var secondary = SecondaryMMU()
+    @exclusivity(unchecked) public private(set) var secondary = SecondaryMMU()
     @exclusivity(unchecked) public private(set) var baselines = ContextBaselines()
     /// Events per kind, and events per role: what the trace can show.
     public var eventCounts: [EventKey: Int] {
@@ -26,17 +26,17 @@ public final class TraceModel {
     }
     /// Roles of events bound one by one (kinds with `countedRoles` count by kind).
     @exclusivity(unchecked) private var boundRoleCounts: [Role: Int] = [:]
-    public private(set) var lostEvents = 0
-    public private(set) var lostMarkers = 0
+    @exclusivity(unchecked) public private(set) var lostEvents = 0
+    @exclusivity(unchecked) public private(set) var lostMarkers = 0
     /// The earliest and the latest event timestamp.
     @exclusivity(unchecked) public private(set) var firstTimestamp: UInt64?
     @exclusivity(unchecked) public private(set) var lastTimestamp: UInt64?
 
     public let bindings: BindingTable
     public let functions: FunctionNames
-    private var observers: [ModelObserver] = []
+    @exclusivity(unchecked) private var observers: [ModelObserver] = []
     /// The observers that read `.switchedOut` (a timeline; no check does).
-    private var switchOutObservers: [ModelObserver] = []
+    @exclusivity(unchecked) private var switchOutObservers: [ModelObserver] = []
 
     static let schedSwitch = EventKey("sched", "sched_switch")
 
@@ -98,7 +98,9 @@ public final class TraceModel {
     /// Where in `kinds` the kind of the event being consumed is (for its
     /// evidence name): an index, so keeping it costs no retain per event.
     @exclusivity(unchecked) private var current = -1
-    @exclusivity(unchecked) private var kindsByID: [Kind?] = []
+    /// `kinds` by event id, unretained (`kinds` keeps them): looking a
+    /// record's kind up retains nothing.
+    @exclusivity(unchecked) private var kindsByID: [Unmanaged<Kind>?] = []
     private var kindsByKey: [EventKey: Kind] = [:]
     /// Function names by address (the function tracer's `ip`), resolved once.
     @exclusivity(unchecked) private var functionsByAddress: [UInt64: String?] = [:]
@@ -116,7 +118,7 @@ public final class TraceModel {
 
     private func kind(of event: TraceEvent) -> Kind {
         let id = Int(event.kindID)
-        if id >= 0 && id < kindsByID.count, let k = kindsByID[id] { return k }
+        if id >= 0 && id < kindsByID.count, let k = kindsByID[id] { return k.takeUnretainedValue() }
         let key = EventKey(event.system, event.name)
         let k: Kind
         if let known = kindsByKey[key] {
@@ -128,8 +130,10 @@ public final class TraceModel {
             kinds.append(k)
         }
         if id >= 0 && id < 1 << 16 {
-            if id >= kindsByID.count { kindsByID += [Kind?](repeating: nil, count: id + 1 - kindsByID.count) }
-            kindsByID[id] = k
+            if id >= kindsByID.count {
+                kindsByID += [Unmanaged<Kind>?](repeating: nil, count: id + 1 - kindsByID.count)
+            }
+            kindsByID[id] = .passUnretained(k)
         }
         return k
     }
@@ -187,11 +191,15 @@ public final class TraceModel {
     /// event is made only for those a binding or a switch reads.
     public func consume(_ record: RecordRef) {
         let id = Int(record.kindID)
-        guard id >= 0 && id < kindsByID.count, let kind = kindsByID[id] else {
+        guard id >= 0 && id < kindsByID.count, let known = kindsByID[id] else {
             // A kind's first record: the event path learns the kind.
             consume(record.event())
             return
         }
+        known._withUnsafeGuaranteedRef { consume(record, kind: $0) }
+    }
+
+    private func consume(_ record: RecordRef, kind: Kind) {
         counted(kind, timestamp: record.timestamp, cpu: record.cpu, pid: record.pid, context: record.context,
                 comm: record.comm)
         if kind.isSchedSwitch {

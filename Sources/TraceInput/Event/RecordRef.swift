@@ -23,21 +23,41 @@ public struct RecordRef {
     /// and one field layout; -1 for an id the file has no format for.
     public let kindID: Int32
     // Not retained: the record lives only as long as the reader holds it
-    // current, and the reader outlives every use (see above).
-    unowned(unsafe) let reader: TraceDatReader
-    unowned(unsafe) let cursor: DecodedCursor
+    // current, and the reader outlives every use (see above). Unmanaged,
+    // not unowned(unsafe): a call through an unowned(unsafe) reference
+    // still retains it for the call's length, twice per field read.
+    let reader: Unmanaged<TraceDatReader>
+    let cursor: Unmanaged<DecodedCursor>
+    /// The kind's layout; nil for an id without a format.
+    let kind: Unmanaged<RecordKind>?
+    let endianness: Endianness
 
     /// The record as an event, like `next()` would have given it.
-    public func event() -> TraceEvent { reader.event(of: cursor) }
+    public func event() -> TraceEvent {
+        reader._withUnsafeGuaranteedRef { r in cursor._withUnsafeGuaranteedRef { r.event(of: $0) } }
+    }
 
     /// The task name of `pid` (the file's saved_cmdlines).
-    public var comm: String { reader.comm(of: pid) }
+    public var comm: String { reader._withUnsafeGuaranteedRef { $0.comm(of: pid) } }
 
     /// The index of `name` in the kind's fields (`EventFields.index(of:)`).
-    public func fieldIndex(of name: String) -> Int? { reader.fieldIndex(of: name, kindID: kindID) }
+    public func fieldIndex(of name: String) -> Int? {
+        kind?._withUnsafeGuaranteedRef { $0.format.fields.firstIndex { $0.name == name } }
+    }
 
     /// The field at `index` of the kind's fields, read from the payload
     /// (`EventFields[index:]`); nil where the payload was not kept
     /// (`TraceReader.decodeFields(only:)`).
-    public func field(at index: Int) -> FieldValue? { reader.field(at: index, of: cursor, kindID: kindID) }
+    @inline(__always)
+    public func field(at index: Int) -> FieldValue? {
+        guard let kind else { return nil }
+        return kind._withUnsafeGuaranteedRef { k -> FieldValue? in
+            guard k.decodesFields, index >= 0, index < k.slots.count else { return nil }
+            let slot = k.slots[index]
+            let endianness = endianness
+            return cursor._withUnsafeGuaranteedRef { c in
+                c.withPayload { RecordPayload.value(of: slot, in: $0, endianness: endianness) }
+            }
+        }
+    }
 }

@@ -14,12 +14,16 @@ final class DamageLog {
         var reason: String
     }
 
-    private(set) var count = DamageCount()
+    // Read and changed by one thread at a time (a stream's decode thread,
+    // or the reader's): @exclusivity(unchecked) drops the runtime access
+    // checks that fill() otherwise began on every record.
+    @exclusivity(unchecked) private(set) var count = DamageCount()
     private let path: String
     private let sampleLimit = 8
     private let collectsNotes: Bool
-    /// Damage met since the last `takeNotes()` (collecting logs only).
-    private var notes: [Note] = []
+    /// Damage met since the last `takeNotes()` (collecting logs only),
+    /// asked after every record by the one thread that decodes the stream.
+    @exclusivity(unchecked) private var notes: [Note] = []
 
     init(path: String, collectingNotes: Bool = false) {
         self.path = path

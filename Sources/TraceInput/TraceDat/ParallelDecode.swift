@@ -236,7 +236,7 @@ final class BatchProducer: @unchecked Sendable {
     private let stream: CPUStream
     private let decoding: RecordDecoding
     private let batchSize: Int
-    private var size: Int
+    @exclusivity(unchecked) private var size: Int
     var cpu: Int { stream.cpu }
 
     init(stream: CPUStream, decoding: RecordDecoding, batchSize: Int) {

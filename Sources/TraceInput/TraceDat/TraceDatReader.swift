@@ -16,13 +16,19 @@ public final class TraceDatReader: TraceReader {
     private var decode: ParallelDecode?
     // Per-event state of the consumer's thread: no runtime access checks.
     @exclusivity(unchecked) private var merge = CPUMerge<DecodedCursor>([])
+    // The cursors below are unretained: `merge` keeps them, and handing
+    // them around per record retained and released each several times.
     /// The CPU whose record goes out after the drop marker just sent.
-    @exclusivity(unchecked) private var pendingEvent: DecodedCursor?
+    @exclusivity(unchecked) private var pendingEvent: Unmanaged<DecodedCursor>?
     /// The CPU whose current record `nextRecord()` handed out: moved past
     /// on the next call, not before (the RecordRef reads it until then).
-    @exclusivity(unchecked) private var held: DecodedCursor?
+    @exclusivity(unchecked) private var held: Unmanaged<DecodedCursor>?
     /// Set by `start()`.
     private var decoding: RecordDecoding?
+    /// `decoding`'s kinds by id, unretained, and its byte order: what every
+    /// RecordRef is made with.
+    @exclusivity(unchecked) private var kindRefs: [Unmanaged<RecordKind>?] = []
+    @exclusivity(unchecked) private var endianness = Endianness.little
     @exclusivity(unchecked) private var comms = CommCache()
     private var fieldsWanted: ((String, String) -> Bool)?
 
@@ -81,6 +87,8 @@ public final class TraceDatReader: TraceReader {
         // As countRecords: threads cost more than they save on a few MB.
         let threads = decodesOnThreads ?? (file.dataSize(of: chosenBuffers) >= 8 << 20)
         self.decoding = decoding
+        kindRefs = kinds.map { $0.map { .passUnretained($0) } }
+        endianness = file.endianness
         let decode = ParallelDecode(streams: streams, decoding: decoding, batchSize: batchSize, threads: threads)
         streams = []
         merge = CPUMerge(zip(decode.channels, cpus).map { DecodedCursor(channel: $0, cpu: $1, damage: file.damageLog) })
@@ -88,7 +96,7 @@ public final class TraceDatReader: TraceReader {
     }
 
     private enum Step {
-        case record(DecodedCursor)
+        case record(Unmanaged<DecodedCursor>)
         case lost(EventsLost)
     }
 
@@ -98,28 +106,32 @@ public final class TraceDatReader: TraceReader {
         if decode == nil { start() }
         if let c = held {
             held = nil
-            c.advance()
+            c._withUnsafeGuaranteedRef { $0.advance() }
         }
         if let c = pendingEvent {
             // The drop marker went out first; now the record it precedes.
             pendingEvent = nil
             return .record(c)
         }
-        guard let c = merge.nextStream() else { return nil }
-        let missed = c.missedEvents
-        if missed != 0 {
-            pendingEvent = c
-            return .lost(EventsLost(cpu: c.cpu, timestamp: c.timestamp, count: missed > 0 ? missed : nil))
+        guard let h = merge.nextHead() else { return nil }
+        return h._withUnsafeGuaranteedRef { c in
+            let missed = c.missedEvents
+            if missed != 0 {
+                pendingEvent = h
+                return .lost(EventsLost(cpu: c.cpu, timestamp: c.timestamp, count: missed > 0 ? missed : nil))
+            }
+            return .record(h)
         }
-        return .record(c)
     }
 
     public func next() throws -> TraceItem? {
         switch step() {
-        case .record(let c)?:
-            let e = event(of: c)
-            c.advance()
-            return .event(e)
+        case .record(let h)?:
+            return h._withUnsafeGuaranteedRef { c in
+                let e = event(of: c)
+                c.advance()
+                return .event(e)
+            }
         case .lost(let lost)?:
             return .lost(lost)
         case nil:
@@ -129,12 +141,16 @@ public final class TraceDatReader: TraceReader {
 
     public func nextRecord() throws -> RecordItem? {
         switch step() {
-        case .record(let c)?:
-            held = c
-            let r = c.record
-            let id = decoding!.kind(Int(r.eventID)) == nil ? -1 : r.eventID
-            return .record(RecordRef(timestamp: r.timestamp, cpu: c.cpu, pid: r.pid, context: r.context,
-                                     kindID: id, reader: self, cursor: c))
+        case .record(let h)?:
+            held = h
+            return h._withUnsafeGuaranteedRef { c in
+                let r = c.record
+                let id = Int(r.eventID)
+                let kind = id >= 0 && id < kindRefs.count ? kindRefs[id] : nil
+                return .record(RecordRef(timestamp: r.timestamp, cpu: c.cpu, pid: r.pid, context: r.context,
+                                         kindID: kind == nil ? -1 : r.eventID, reader: .passUnretained(self),
+                                         cursor: h, kind: kind, endianness: endianness))
+            }
         case .lost(let lost)?:
             return .lost(lost)
         case nil:
@@ -147,20 +163,6 @@ public final class TraceDatReader: TraceReader {
     func event(of c: DecodedCursor) -> TraceEvent { c.event(decoding!, comms: &comms) }
 
     func comm(of pid: Int32) -> String { comms.name(of: pid, from: decoding!.comm) }
-
-    func fieldIndex(of name: String, kindID: Int32) -> Int? {
-        decoding!.kind(Int(kindID))?.format.fields.firstIndex { $0.name == name }
-    }
-
-    @inline(__always)
-    func field(at index: Int, of c: DecodedCursor, kindID: Int32) -> FieldValue? {
-        guard let kind = decoding!.kind(Int(kindID)), kind.decodesFields, index >= 0, index < kind.slots.count else {
-            return nil
-        }
-        let slot = kind.slots[index]
-        let endianness = decoding!.endianness
-        return c.withPayload { RecordPayload.value(of: slot, in: $0, endianness: endianness) }
-    }
 }
 
 extension TraceDatFile {

@@ -31,11 +31,11 @@ public struct LatencyKey: Sendable, Hashable, Comparable {
 /// lock waits by the lock's symbol, or its address when the trace has no
 /// symbol for it (addresses change from boot to boot).
 public final class LatencyRecorder: ModelObserver {
-    public private(set) var series: [LatencyKey: LatencyHistogram] = [:]
+    @exclusivity(unchecked) public private(set) var series: [LatencyKey: LatencyHistogram] = [:]
     /// The last invalidation series' key and what it was made from: ends
     /// mostly repeat one notifier event and channel, and the key's name is
     /// formatted.
-    private var lastInvalidation: (event: Int64?, channel: String, key: LatencyKey)?
+    @exclusivity(unchecked) private var lastInvalidation: (event: Int64?, channel: String, key: LatencyKey)?
 
     public init() {}
 

@@ -4,22 +4,24 @@
 ///
 /// A class: the model reads and changes a task's state on most bound events,
 /// and a struct held in the task table was copied out (every array and
-/// string retained, then released) on each read.
+/// string retained, then released) on each read. Like the model that owns
+/// it, it is changed from one thread only: @exclusivity(unchecked) drops the
+/// runtime access checks (swift_beginAccess) on every property access.
 public final class TaskState {
     public let pid: Int32
-    public internal(set) var comm: String
-    public internal(set) var openRanges: [InvalidateRange] = []
-    public internal(set) var openGathers: [TLBGather] = []
-    public internal(set) var heldLocks: [LockHold] = []
+    @exclusivity(unchecked) public internal(set) var comm: String
+    @exclusivity(unchecked) public internal(set) var openRanges: [InvalidateRange] = []
+    @exclusivity(unchecked) public internal(set) var openGathers: [TLBGather] = []
+    @exclusivity(unchecked) public internal(set) var heldLocks: [LockHold] = []
     /// The lock the task waits for, if any (lock.contend.begin .. end).
-    public internal(set) var contending: EvidenceEvent?
+    @exclusivity(unchecked) public internal(set) var contending: EvidenceEvent?
     /// CPU the task last ran on.
-    public internal(set) var cpu: Int?
+    @exclusivity(unchecked) public internal(set) var cpu: Int?
     /// Channels ("kprobes", a driver's system) in which this task has closed
     /// at least one invalidation: an end without begin in a channel seen
     /// before is an error; the first end of a task may have begun before the
     /// trace did.
-    public internal(set) var closedChannels: Set<String> = []
+    @exclusivity(unchecked) public internal(set) var closedChannels: Set<String> = []
 
     public init(pid: Int32, comm: String) {
         self.pid = pid
