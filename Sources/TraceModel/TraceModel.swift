@@ -260,10 +260,19 @@ public final class TraceModel {
                 candidates = named
             }
         }
-        for bound in bindings.bind(event, key: key, candidates: candidates, function: { self.function(of: event, kind: kind) }) {
-            boundRoleCounts[bound.role, default: 0] += 1
-            let boundKey = EventKey(bound.event.system, bound.event.name)
-            apply(bound, key: boundKey, baseline: boundKey == key ? kind.baseline : baselines.slot(for: boundKey))
+        bindings.forEachMatch(event, candidates: candidates, function: { self.function(of: event, kind: kind) }) {
+            binding, args in
+            boundRoleCounts[binding.role, default: 0] += 1
+            if event.system.isEmpty {
+                // Text that does not say the system: the binding does.
+                var named = event
+                named.system = binding.event.system
+                let boundKey = EventKey(named.system, named.name)
+                apply(binding.role, named, args, key: boundKey,
+                      baseline: boundKey == key ? kind.baseline : baselines.slot(for: boundKey))
+            } else {
+                apply(binding.role, event, args, key: key, baseline: kind.baseline)
+            }
         }
     }
 
@@ -403,11 +412,12 @@ public final class TraceModel {
 
     // MARK: - roles
 
-    private func apply(_ b: BoundEvent, key: EventKey, baseline: Int) {
-        let e = b.event, a = b.arguments
+    /// What an event playing `role` (with the arguments its binding read)
+    /// does to the model.
+    private func apply(_ role: Role, _ e: TraceEvent, _ a: RoleArguments, key: EventKey, baseline: Int) {
         // Every event's task is in the table (`counted` put it there).
         let task = tasks[e.pid]!
-        switch b.role {
+        switch role {
         case .invalidateBegin:
             let r = InvalidateRange(pid: e.pid, comm: e.comm, channel: key.system, mm: a.mm, start: a.start,
                                     end: a.end, notifierEvent: a.notifierEvent, blockable: a.blockable,
@@ -415,7 +425,7 @@ public final class TraceModel {
             task.openRanges.append(r)
             tell(.invalidationBegan(r))
         case .invalidateEnd:
-            invalidationEnd(b, channel: key.system)
+            invalidationEnd(e, a, channel: key.system)
         case .secondaryMap:
             guard let start = a.start, let end = a.end else { return }
             secondary.map(mm: a.mm ?? 0, start: start, end: end, evidence: evidence(e))
@@ -459,8 +469,7 @@ public final class TraceModel {
     /// __split_huge_pmd) opens a range of its own while the zap's is open.
     /// So an end closes the most recent open begin of its channel with the
     /// same range; without range fields (function tracer), the most recent.
-    private func invalidationEnd(_ b: BoundEvent, channel: String) {
-        let e = b.event, a = b.arguments
+    private func invalidationEnd(_ e: TraceEvent, _ a: RoleArguments, channel: String) {
         let task = tasks[e.pid]!
         let seen = task.closedChannels.contains(channel)
         if !seen { task.closedChannels.insert(channel) }

@@ -59,10 +59,22 @@ public struct BindingTable: Sendable {
     /// `function` names the event's function, asked at most once.
     public func bind(_ event: TraceEvent, key: EventKey, candidates: [RoleBinding],
                      function resolve: () -> String?) -> [BoundEvent] {
-        guard !candidates.isEmpty else { return [] }
-        var function: String??  // resolved at most once
         var result: [BoundEvent] = []
-        result.reserveCapacity(1)
+        forEachMatch(event, candidates: candidates, function: resolve) { binding, args in
+            var named = event
+            if named.system.isEmpty { named.system = binding.event.system }  // known from the binding
+            result.append(BoundEvent(event: named, role: binding.role, arguments: args, binding: binding))
+        }
+        return result
+    }
+
+    /// Calls `body` with each candidate binding `event` matches and the
+    /// arguments it extracts, in candidate order: `bind` without building
+    /// an array of events (the model's per-event path).
+    @inline(__always)
+    public func forEachMatch(_ event: TraceEvent, candidates: [RoleBinding], function resolve: () -> String?,
+                             _ body: (RoleBinding, RoleArguments) -> Void) {
+        var function: String??  // resolved at most once
         for binding in candidates {
             if let wanted = binding.function {
                 if function == nil { function = .some(resolve()) }
@@ -70,11 +82,8 @@ public struct BindingTable: Sendable {
             }
             var args = Self.arguments(of: event, binding: binding)
             if args.label == nil, let f = binding.function { args.label = f }
-            var named = event
-            if named.system.isEmpty { named.system = binding.event.system }  // known from the binding
-            result.append(BoundEvent(event: named, role: binding.role, arguments: args, binding: binding))
+            body(binding, args)
         }
-        return result
     }
 
     static func arguments(of event: TraceEvent, binding: RoleBinding) -> RoleArguments {

@@ -30,23 +30,42 @@ public enum SleepKind: Sendable, Hashable {
 /// A moment a task sleeps, with what made its context atomic right then.
 /// Reasons that depend on the learned baselines are judged by the check at
 /// the end of the trace, from `eventKey` and `context`.
-public struct SleepPoint: Sendable {
-    public var pid: Int32
-    public var comm: String
-    public var how: SleepKind
-    public var eventKey: EventKey
+///
+/// A class: a point goes to every observer and into the check's episodes,
+/// and each copy of a struct this size retained its strings and arrays.
+public final class SleepPoint: Sendable {
+    public let pid: Int32
+    public let comm: String
+    public let how: SleepKind
+    public let eventKey: EventKey
     /// `eventKey`'s slot in the model's ContextBaselines (`floor(slot:)`).
-    public var baselineSlot: Int
-    public var context: ExecutionContext
+    public let baselineSlot: Int
+    public let context: ExecutionContext
     /// Reasons known at once: locks held, spans the rules declare atomic.
-    public var heldReasons: [AtomicReason]
-    public var evidence: EvidenceEvent
+    public let heldReasons: [AtomicReason]
+    public let evidence: EvidenceEvent
     /// What the task had open then, as the task held it: arrays shared, not
     /// copied, since a task may hold many (a channel whose ends are not
     /// traced) and nearly every sleep is dropped unread.
-    public var openRanges: [InvalidateRange]
-    public var openGathers: [TLBGather]
-    public var heldLocks: [LockHold]
+    public let openRanges: [InvalidateRange]
+    public let openGathers: [TLBGather]
+    public let heldLocks: [LockHold]
+
+    public init(pid: Int32, comm: String, how: SleepKind, eventKey: EventKey, baselineSlot: Int,
+                context: ExecutionContext, heldReasons: [AtomicReason], evidence: EvidenceEvent,
+                openRanges: [InvalidateRange], openGathers: [TLBGather], heldLocks: [LockHold]) {
+        self.pid = pid
+        self.comm = comm
+        self.how = how
+        self.eventKey = eventKey
+        self.baselineSlot = baselineSlot
+        self.context = context
+        self.heldReasons = heldReasons
+        self.evidence = evidence
+        self.openRanges = openRanges
+        self.openGathers = openGathers
+        self.heldLocks = heldLocks
+    }
 
     /// Non-blockable invalidations open in the task. They make the sleep
     /// atomic only if they really started: a failed start_nonblock (-EAGAIN)
