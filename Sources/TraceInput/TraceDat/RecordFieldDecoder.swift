@@ -39,7 +39,7 @@ struct RecordFieldDecoder: FieldDecoder {
 /// copy per event, or a batch's shared array).
 enum RecordPayload {
     static func value(of field: FieldSlot, in payload: UnsafeRawBufferPointer, endianness: Endianness) -> FieldValue? {
-        if field.flags.contains(.dynamic) {
+        if field.isDynamic {
             // u32: offset in the low 16 bits, length in the high 16; 2-byte
             // fields (very old kernels) hold the offset only.
             guard let loc = unsigned(at: field.offset, size: field.size, in: payload, endianness: endianness) else {
@@ -47,12 +47,12 @@ enum RecordPayload {
             }
             var offset = Int(field.size == 4 ? loc & 0xffff : loc)
             var length = field.size == 4 ? Int(loc >> 16) : payload.count - offset
-            if field.flags.contains(.relative) { offset += field.offset + field.size }
+            if field.isRelative { offset += field.offset + field.size }
             guard offset >= 0, offset <= payload.count else { return nil }
             length = min(length, payload.count - offset)
             return bytesValue(UnsafeRawBufferPointer(rebasing: payload[offset..<offset + length]), field: field)
         }
-        if field.flags.contains(.array) {
+        if field.isArray {
             guard field.offset >= 0, field.offset + field.size <= payload.count else { return nil }
             return bytesValue(UnsafeRawBufferPointer(rebasing: payload[field.offset..<field.offset + field.size]),
                               field: field)
@@ -60,7 +60,7 @@ enum RecordPayload {
         guard let raw = unsigned(at: field.offset, size: field.size, in: payload, endianness: endianness) else {
             return nil
         }
-        if field.flags.contains(.signed) {
+        if field.isSigned {
             let bits = UInt64(field.size * 8)
             let shift = 64 - bits
             return .signed(Int64(bitPattern: raw << shift) >> shift)
@@ -117,17 +117,25 @@ final class RecordKind: Sendable {
 
 /// Where a field sits and how to read it, without the format's strings: a
 /// field read per record then retains nothing and searches no type name.
+/// The flags are read into Bools once: testing an OptionSet's static
+/// members goes through their lazy initializers on every record.
 struct FieldSlot: Sendable {
     let offset: Int
     let size: Int
-    let flags: FieldFormat.Flags
+    let isDynamic: Bool
+    let isRelative: Bool
+    let isArray: Bool
+    let isSigned: Bool
     /// A string (or char array) rather than bytes.
     let isText: Bool
 
     init(_ f: FieldFormat) {
         offset = f.offset
         size = f.size
-        flags = f.flags
+        isDynamic = f.flags.contains(.dynamic)
+        isRelative = f.flags.contains(.relative)
+        isArray = f.flags.contains(.array)
+        isSigned = f.flags.contains(.signed)
         isText = f.isText
     }
 }
