@@ -82,6 +82,10 @@ public final class AtomicSleep: Check {
 
     public var observesSwitchOuts: Bool { false }
 
+    /// A plain switch-out matters only as the end of an episode already
+    /// open (its evidence); alone it would be dropped in `close`.
+    public func needsPlainSwitchOut(of pid: Int32) -> Bool { open[pid] != nil }
+
     public func skipReason(model: TraceModel) -> String? {
         model.sawTaskSwitches ? nil
             : "the trace has no sched:sched_switch events, so no sleep can be seen "

@@ -31,6 +31,7 @@ public final class UnbalancedInvalidation: Check {
     public init() {}
 
     public var observesSwitchOuts: Bool { false }
+    public func needsPlainSwitchOut(of pid: Int32) -> Bool { false }
 
     public func skipReason(model: TraceModel) -> String? {
         let begins = model.roleCounts[.invalidateBegin, default: 0]

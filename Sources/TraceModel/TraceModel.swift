@@ -337,7 +337,7 @@ public final class TraceModel {
                    state: switchFields.value(2, of: e)?.uint64 ?? 0,
                    prevComm: switchFields.value(3, of: e)?.string ?? e.comm,
                    nextComm: switchFields.value(4, of: e)?.string,
-                   cpu: e.cpu, timestamp: e.timestamp, baseline: baseline, event: e)
+                   cpu: e.cpu, timestamp: e.timestamp, context: e.context, baseline: baseline, event: e)
     }
 
     /// A switch read from the record: an event is made only for a task
@@ -353,20 +353,21 @@ public final class TraceModel {
                    state: field(2)?.uint64 ?? 0,
                    prevComm: field(3)?.string ?? r.comm,
                    nextComm: field(4)?.string,
-                   cpu: r.cpu, timestamp: r.timestamp, baseline: baseline, event: r.event())
+                   cpu: r.cpu, timestamp: r.timestamp, context: r.context, baseline: baseline,
+                   event: r.event())
     }
 
     /// `prevComm` and `event` are read only when needed (a timeline that
     /// watches switch-outs; a sleeping switch-out).
     private func taskSwitch(prevPid: Int32, nextPid: Int32, state: UInt64, prevComm: @autoclosure () -> String,
-                            nextComm: String?, cpu: Int, timestamp: UInt64, baseline: Int,
-                            event: @autoclosure () -> TraceEvent) {
+                            nextComm: String?, cpu: Int, timestamp: UInt64, context: ExecutionContext,
+                            baseline: Int, event: @autoclosure () -> TraceEvent) {
         if state & Self.exitStates != 0 {
             abandon(pid: prevPid, cause: .taskExited) { _ in true }
         }
         if state & Self.sleepingStates != 0 {
-            sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), event: event(), key: Self.schedSwitch,
-                  baseline: baseline)
+            sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), context: context, event: event(),
+                  key: Self.schedSwitch, baseline: baseline)
         }
         if !switchOutObservers.isEmpty {
             let out = Happening.switchedOut(pid: prevPid, comm: prevComm(), cpu: cpu, timestamp: timestamp)
@@ -395,8 +396,10 @@ public final class TraceModel {
         return letters
     }
 
-    private func sleep(pid: Int32, how: SleepKind, event: TraceEvent, key: EventKey, baseline: Int) {
-        let task = tasks[pid] ?? TaskState(pid: pid, comm: event.comm)
+    /// `event` is made only if an observer is told (see `isPlain`).
+    private func sleep(pid: Int32, how: SleepKind, context: ExecutionContext, event: @autoclosure () -> TraceEvent,
+                       key: EventKey, baseline: Int) {
+        let task = tasks[pid] ?? TaskState(pid: pid, comm: event().comm)
         var reasons: [AtomicReason] = []
         for lock in task.heldLocks where lock.kind == .spin {
             reasons.append(.spinlockHeld(lock.label ?? lock.lock.map { "0x" + String($0, radix: 16) } ?? "?"))
@@ -404,10 +407,25 @@ public final class TraceModel {
         if atomicGather, !task.openGathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
         if atomicInvalidate, let r = task.openRanges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
         if atomicLock, let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
+        if case .switchedOut = how, reasons.isEmpty,
+           isPlain(task: task, context: context, baseline: baseline),
+           !observers.contains(where: { $0.needsPlainSwitchOut(of: pid) }) {
+            return
+        }
+        let e = event()
         tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,
-                               context: event.context, heldReasons: reasons, evidence: evidence(event),
+                               context: context, heldReasons: reasons, evidence: evidence(e),
                                openRanges: task.openRanges, openGathers: task.openGathers,
                                heldLocks: task.heldLocks)))
+    }
+
+    /// Nothing makes a sleep of `task` in `context` atomic as far as the
+    /// model can tell now: no non-blockable range open, and the context
+    /// within the floor of its kind so far (what AtomicSleep keeps an
+    /// episode for; floors only go down).
+    private func isPlain(task: TaskState, context: ExecutionContext, baseline: Int) -> Bool {
+        !task.openRanges.contains { $0.blockable == false }
+            && baselines.floor(slot: baseline)?.isExceeded(by: context) != true
     }
 
     // MARK: - roles
@@ -451,7 +469,7 @@ public final class TraceModel {
             task.contending = evidence(e)
             if let flags = a.lockFlags, LockFlags.sleeps(flags) {
                 let name = a.lock.map { "0x" + String($0, radix: 16) } ?? "?"
-                sleep(pid: e.pid, how: .sleepingLock(name), event: e, key: key, baseline: baseline)
+                sleep(pid: e.pid, how: .sleepingLock(name), context: e.context, event: e, key: key, baseline: baseline)
             }
         case .lockContendEnd:
             if let begin = task.contending {
@@ -459,7 +477,8 @@ public final class TraceModel {
             }
             task.contending = nil
         case .sleep:
-            sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), event: e, key: key, baseline: baseline)
+            sleep(pid: e.pid, how: .sleepingFunction(a.label ?? e.name), context: e.context, event: e, key: key,
+                  baseline: baseline)
         case .tlbFlush, .pageFree:
             break
         }

@@ -40,6 +40,7 @@ public final class LatencyRecorder: ModelObserver {
     public init() {}
 
     public var observesSwitchOuts: Bool { false }
+    public func needsPlainSwitchOut(of pid: Int32) -> Bool { false }
 
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {

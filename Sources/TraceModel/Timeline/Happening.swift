@@ -113,8 +113,15 @@ public protocol ModelObserver: AnyObject {
     /// every sched_switch the model decodes the outgoing task's name for it,
     /// and skips that when no observer would read it.
     var observesSwitchOuts: Bool { get }
+    /// Whether it needs to hear of a task switching out asleep when nothing
+    /// made the task's context atomic (no lock or atomic span held, no
+    /// non-blockable range open, context within its kind's floor so far):
+    /// true unless it says otherwise. Most switch-outs are such sleeps;
+    /// when no observer needs one, the model makes no SleepPoint for it.
+    func needsPlainSwitchOut(of pid: Int32) -> Bool
 }
 
 extension ModelObserver {
     public var observesSwitchOuts: Bool { true }
+    public func needsPlainSwitchOut(of pid: Int32) -> Bool { true }
 }
