@@ -79,19 +79,24 @@ enum RecordPayload {
     @inline(__always)
     static func unsigned(at offset: Int, size: Int, in payload: UnsafeRawBufferPointer,
                          endianness: Endianness) -> UInt64? {
-        guard offset >= 0, size == 1 || size == 2 || size == 4 || size == 8, offset + size <= payload.count else { return nil }
-        // Most significant byte first; the byte order is tested once, not per byte.
-        var v: UInt64 = 0
-        if endianness == .little {
-            var i = offset + size - 1
-            while i >= offset {
-                v = v << 8 | UInt64(payload[i])
-                i -= 1
-            }
-        } else {
-            for i in offset..<offset + size { v = v << 8 | UInt64(payload[i]) }
+        guard offset >= 0, offset + size <= payload.count else { return nil }
+        // One unaligned load of the field's width, swapped at the edge.
+        let little = endianness == .little
+        switch size {
+        case 1:
+            return UInt64(payload[offset])
+        case 2:
+            let v = payload.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
+            return UInt64(little ? UInt16(littleEndian: v) : UInt16(bigEndian: v))
+        case 4:
+            let v = payload.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            return UInt64(little ? UInt32(littleEndian: v) : UInt32(bigEndian: v))
+        case 8:
+            let v = payload.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            return little ? UInt64(littleEndian: v) : UInt64(bigEndian: v)
+        default:
+            return nil
         }
-        return v
     }
 }
 
