@@ -18,14 +18,17 @@ public final class TraceModel {
         return counts
     }
     public var roleCounts: [Role: Int] {
-        var counts = boundRoleCounts
+        var counts: [Role: Int] = [:]
+        for (i, n) in boundRoleCounts.enumerated() where n > 0 { counts[Self.roles[i]] = n }
         for kind in kinds where kind.count > 0 {
             for role in kind.countedRoles ?? [] { counts[role, default: 0] += kind.count }
         }
         return counts
     }
-    /// Roles of events bound one by one (kinds with `countedRoles` count by kind).
-    @exclusivity(unchecked) private var boundRoleCounts: [Role: Int] = [:]
+    /// Roles of events bound one by one (kinds with `countedRoles` count by
+    /// kind), by the role's place in `Role.allCases`: a Role hashes its name.
+    @exclusivity(unchecked) private var boundRoleCounts = [Int](repeating: 0, count: TraceModel.roles.count)
+    private static let roles = Role.allCases
     @exclusivity(unchecked) public private(set) var lostEvents = 0
     @exclusivity(unchecked) public private(set) var lostMarkers = 0
     /// The earliest and the latest event timestamp.
@@ -63,7 +66,7 @@ public final class TraceModel {
         @exclusivity(unchecked) var recordFunctionField: (id: Int32, index: Int?) = (-1, nil)
         /// `byFunction`'s candidates by function address, resolved once per
         /// address (empty: no binding names that function).
-        @exclusivity(unchecked) var candidatesByAddress: [UInt64: [RoleBinding]] = [:]
+        @exclusivity(unchecked) var candidatesByAddress: [UInt64: AddressBindings] = [:]
 
         init(key: EventKey, baseline: Int, bindings: BindingTable) {
             self.key = key
@@ -93,6 +96,12 @@ public final class TraceModel {
 
         /// Whether consuming an event of this kind reads its fields.
         var readsFields: Bool { isSchedSwitch || countedRoles == nil }
+    }
+    /// What an address of a function-named kind binds: its candidates (empty:
+    /// none) and the function it names, found once per address.
+    struct AddressBindings {
+        var candidates: [RoleBinding]
+        var function: String?
     }
     @exclusivity(unchecked) private var kinds: [Kind] = []
     /// Where in `kinds` the kind of the event being consumed is (for its
@@ -215,7 +224,8 @@ public final class TraceModel {
                 kind.recordFunctionField = (record.kindID, kind.functionField.flatMap { record.fieldIndex(of: $0.names[0]) })
             }
             if let index = kind.recordFunctionField.index, case .unsigned(let address)? = record.field(at: index),
-               kind.candidatesByAddress[address]?.isEmpty == true {
+               let known = kind.candidatesByAddress[address] {
+                if !known.candidates.isEmpty { bind(record.event(), kind: kind, known: known) }
                 return
             }
         }
@@ -243,26 +253,36 @@ public final class TraceModel {
     }
 
     /// The roles `event` plays, applied.
-    private func bind(_ event: TraceEvent, kind: Kind) {
+    /// `known`: what the event's address binds, when the caller has looked.
+    private func bind(_ event: TraceEvent, kind: Kind, known: AddressBindings? = nil) {
         let key = kind.key
         var candidates = kind.candidates
+        var named: String??  // the event's function, when already known
         if let byFunction = kind.byFunction {
-            if case .unsigned(let address)? = kind.functionField?.value(0, of: event) {
+            if let known {
+                candidates = known.candidates
+                named = .some(known.function)
+            } else if case .unsigned(let address)? = kind.functionField?.value(0, of: event) {
+                let found: AddressBindings
                 if let known = kind.candidatesByAddress[address] {
-                    candidates = known
+                    found = known
                 } else {
-                    candidates = function(of: event, kind: kind).flatMap { byFunction[$0] } ?? []
-                    kind.candidatesByAddress[address] = candidates
+                    let f = function(of: event, kind: kind)
+                    found = AddressBindings(candidates: f.flatMap { byFunction[$0] } ?? [], function: f)
+                    kind.candidatesByAddress[address] = found
                 }
-                if candidates.isEmpty { return }
+                if found.candidates.isEmpty { return }
+                candidates = found.candidates
+                named = .some(found.function)
             } else {
-                guard let f = function(of: event, kind: kind), let named = byFunction[f] else { return }
-                candidates = named
+                guard let f = function(of: event, kind: kind), let bound = byFunction[f] else { return }
+                candidates = bound
+                named = .some(f)
             }
         }
-        bindings.forEachMatch(event, candidates: candidates, function: { self.function(of: event, kind: kind) }) {
+        bindings.forEachMatch(event, candidates: candidates, function: { named ?? self.function(of: event, kind: kind) }) {
             binding, args in
-            boundRoleCounts[binding.role, default: 0] += 1
+            boundRoleCounts[Self.roles.firstIndex(of: binding.role)!] += 1
             if event.system.isEmpty {
                 // Text that does not say the system: the binding does.
                 var named = event
