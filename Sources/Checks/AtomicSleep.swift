@@ -80,7 +80,7 @@ public final class AtomicSleep: Check {
 
     public init() {}
 
-    public var observesSwitchOuts: Bool { false }
+    public var observedHappenings: HappeningKinds { [.sleep, .switchedIn, .invalidationEnded] }
 
     /// A plain switch-out matters only as the end of an episode already
     /// open (its evidence); alone it would be dropped in `close`.

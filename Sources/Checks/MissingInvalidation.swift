@@ -25,8 +25,7 @@ public final class MissingInvalidation: Check {
 
     public init() {}
 
-    public var observesSwitchOuts: Bool { false }
-    public func needsPlainSwitchOut(of pid: Int32) -> Bool { false }
+    public var observedHappenings: HappeningKinds { [.invalidationEnded] }
 
     public func skipReason(model: TraceModel) -> String? {
         if model.roleCounts[.secondaryMap, default: 0] == 0 {

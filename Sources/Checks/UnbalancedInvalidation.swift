@@ -30,8 +30,7 @@ public final class UnbalancedInvalidation: Check {
 
     public init() {}
 
-    public var observesSwitchOuts: Bool { false }
-    public func needsPlainSwitchOut(of pid: Int32) -> Bool { false }
+    public var observedHappenings: HappeningKinds { [.invalidationEnded, .invalidationMismatched, .invalidationAbandoned, .invalidationWithoutBegin] }
 
     public func skipReason(model: TraceModel) -> String? {
         let begins = model.roleCounts[.invalidateBegin, default: 0]

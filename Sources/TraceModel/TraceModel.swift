@@ -38,6 +38,8 @@ public final class TraceModel {
     public let bindings: BindingTable
     public let functions: FunctionNames
     @exclusivity(unchecked) private var observers: [ModelObserver] = []
+    /// The observers of each kind of happening, by the kind's bit.
+    @exclusivity(unchecked) private var observersByKind = [[ModelObserver]](repeating: [], count: HappeningKinds.count)
     /// The observers that read `.switchedOut` (a timeline; no check does).
     @exclusivity(unchecked) private var switchOutObservers: [ModelObserver] = []
 
@@ -172,7 +174,11 @@ public final class TraceModel {
 
     public func addObserver(_ observer: ModelObserver) {
         observers.append(observer)
-        if observer.observesSwitchOuts { switchOutObservers.append(observer) }
+        let kinds = observer.observedHappenings
+        if kinds.contains(.switchedOut) { switchOutObservers.append(observer) }
+        for i in 0..<HappeningKinds.count where kinds.contains(HappeningKinds(rawValue: 1 << i)) {
+            observersByKind[i].append(observer)
+        }
     }
 
     public var sawTaskSwitches: Bool { (kindsByKey[Self.schedSwitch]?.count ?? 0) > 0 }
@@ -329,7 +335,7 @@ public final class TraceModel {
     }
 
     private func tell(_ h: Happening) {
-        for o in observers { o.observe(h, model: self) }
+        for o in observersByKind[h.kind.rawValue.trailingZeroBitCount] { o.observe(h, model: self) }
     }
 
     private func evidence(_ e: TraceEvent) -> EvidenceEvent {
@@ -429,7 +435,8 @@ public final class TraceModel {
         if atomicLock, let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
         if case .switchedOut = how, reasons.isEmpty,
            isPlain(task: task, context: context, baseline: baseline),
-           !observers.contains(where: { $0.needsPlainSwitchOut(of: pid) }) {
+           !observersByKind[HappeningKinds.sleep.rawValue.trailingZeroBitCount]
+               .contains(where: { $0.needsPlainSwitchOut(of: pid) }) {
             return
         }
         let e = event()

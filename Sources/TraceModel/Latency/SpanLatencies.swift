@@ -39,8 +39,7 @@ public final class LatencyRecorder: ModelObserver {
 
     public init() {}
 
-    public var observesSwitchOuts: Bool { false }
-    public func needsPlainSwitchOut(of pid: Int32) -> Bool { false }
+    public var observedHappenings: HappeningKinds { [.invalidationEnded, .tlbGatherEnded, .lockContentionEnded] }
 
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {

@@ -104,24 +104,66 @@ public enum Happening: Sendable {
     case lockContentionEnded(begin: EvidenceEvent, end: EvidenceEvent, lock: UInt64?)
 }
 
+extension Happening {
+    /// Its case, as the kinds an observer reads are named.
+    public var kind: HappeningKinds {
+        switch self {
+        case .sleep: return .sleep
+        case .switchedOut: return .switchedOut
+        case .switchedIn: return .switchedIn
+        case .invalidationBegan: return .invalidationBegan
+        case .invalidationEnded: return .invalidationEnded
+        case .invalidationAbandoned: return .invalidationAbandoned
+        case .invalidationMismatched: return .invalidationMismatched
+        case .invalidationWithoutBegin: return .invalidationWithoutBegin
+        case .tlbGatherEnded: return .tlbGatherEnded
+        case .lockReleased: return .lockReleased
+        case .lockContentionEnded: return .lockContentionEnded
+        }
+    }
+}
+
+/// Which happenings an observer reads: the model tells each happening only
+/// to the observers that read its kind (every observer called for every
+/// happening copied it into each, and most return at once).
+public struct HappeningKinds: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let sleep = HappeningKinds(rawValue: 1 << 0)
+    public static let switchedOut = HappeningKinds(rawValue: 1 << 1)
+    public static let switchedIn = HappeningKinds(rawValue: 1 << 2)
+    public static let invalidationBegan = HappeningKinds(rawValue: 1 << 3)
+    public static let invalidationEnded = HappeningKinds(rawValue: 1 << 4)
+    public static let invalidationAbandoned = HappeningKinds(rawValue: 1 << 5)
+    public static let invalidationMismatched = HappeningKinds(rawValue: 1 << 6)
+    public static let invalidationWithoutBegin = HappeningKinds(rawValue: 1 << 7)
+    public static let tlbGatherEnded = HappeningKinds(rawValue: 1 << 8)
+    public static let lockReleased = HappeningKinds(rawValue: 1 << 9)
+    public static let lockContentionEnded = HappeningKinds(rawValue: 1 << 10)
+    public static let all = HappeningKinds(rawValue: (1 << 11) - 1)
+    /// How many kinds there are (bits of `all`).
+    static let count = 11
+}
+
 /// Checks watch the model through this.
 public protocol ModelObserver: AnyObject {
     func observe(_ happening: Happening, model: TraceModel)
     /// After the last event: open spans, final baselines.
     func finish(model: TraceModel)
-    /// Whether it reads `.switchedOut` (true unless it says otherwise): on
-    /// every sched_switch the model decodes the outgoing task's name for it,
-    /// and skips that when no observer would read it.
-    var observesSwitchOuts: Bool { get }
+    /// The happenings it reads (all unless it says otherwise); it is told
+    /// no others. Without `.switchedOut`, the model also skips decoding the
+    /// outgoing task's name on every sched_switch when no observer reads it.
+    var observedHappenings: HappeningKinds { get }
     /// Whether it needs to hear of a task switching out asleep when nothing
     /// made the task's context atomic (no lock or atomic span held, no
     /// non-blockable range open, context within its kind's floor so far):
     /// true unless it says otherwise. Most switch-outs are such sleeps;
-    /// when no observer needs one, the model makes no SleepPoint for it.
+    /// when no observer of sleeps needs one, the model makes no SleepPoint.
     func needsPlainSwitchOut(of pid: Int32) -> Bool
 }
 
 extension ModelObserver {
-    public var observesSwitchOuts: Bool { true }
+    public var observedHappenings: HappeningKinds { .all }
     public func needsPlainSwitchOut(of pid: Int32) -> Bool { true }
 }
