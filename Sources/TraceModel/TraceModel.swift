@@ -229,7 +229,7 @@ public final class TraceModel {
             if kind.recordFunctionField.id != record.kindID {
                 kind.recordFunctionField = (record.kindID, kind.functionField.flatMap { record.fieldIndex(of: $0.names[0]) })
             }
-            if let index = kind.recordFunctionField.index, case .unsigned(let address)? = record.field(at: index),
+            if let index = kind.recordFunctionField.index, let address = record.unsignedField(at: index),
                let known = kind.candidatesByAddress[address] {
                 if !known.candidates.isEmpty { bind(record.event(), kind: kind, known: known) }
                 return
@@ -374,9 +374,10 @@ public final class TraceModel {
         }
         let index = switchRecordFields.indices
         func field(_ i: Int) -> FieldValue? { index[i].flatMap { r.field(at: $0) } }
-        taskSwitch(prevPid: Int32(truncatingIfNeeded: field(0)?.int64 ?? Int64(r.pid)),
-                   nextPid: Int32(truncatingIfNeeded: field(1)?.int64 ?? -1),
-                   state: field(2)?.uint64 ?? 0,
+        func integer(_ i: Int) -> Int64? { index[i].flatMap { r.integerField(at: $0) } }
+        taskSwitch(prevPid: Int32(truncatingIfNeeded: integer(0) ?? Int64(r.pid)),
+                   nextPid: Int32(truncatingIfNeeded: integer(1) ?? -1),
+                   state: integer(2).map { UInt64(bitPattern: $0) } ?? 0,
                    prevComm: field(3)?.string ?? r.comm,
                    nextComm: field(4)?.string,
                    cpu: r.cpu, timestamp: r.timestamp, context: r.context, baseline: baseline,

@@ -4,7 +4,8 @@ import XCTest
 /// `nextRecord()` hands out records in place (RecordRef) instead of events.
 /// What a consumer reads through one must be what `next()` gives: the same
 /// items in the same order, the same header values, the same event when one
-/// is made, and every field read from the payload equal to the event's.
+/// is made, and every field read from the payload equal to the event's (as
+/// a FieldValue, and as the integers the model reads without one).
 final class RecordRefTests: XCTestCase {
     private func describe(_ e: TraceEvent) -> String {
         "\(e.timestamp) \(e.cpu) \(e.pid) \(e.comm) \(e.system):\(e.name) \(e.kindID) \(e.context) "
@@ -45,7 +46,12 @@ final class RecordRefTests: XCTestCase {
                 XCTAssertEqual(r.comm, e.comm, path, file: file, line: line)
                 for (i, name) in e.fields.names.enumerated() where checkFields {
                     XCTAssertEqual(r.fieldIndex(of: name), i, "\(path) \(e.name).\(name)", file: file, line: line)
-                    XCTAssertEqual(r.field(at: i), e.fields[index: i], "\(path) \(e.name).\(name)", file: file, line: line)
+                    let value = e.fields[index: i]
+                    XCTAssertEqual(r.field(at: i), value, "\(path) \(e.name).\(name)", file: file, line: line)
+                    XCTAssertEqual(r.integerField(at: i), value?.int64, "\(path) \(e.name).\(name)", file: file, line: line)
+                    var unsigned: UInt64?
+                    if case .unsigned(let v)? = value { unsigned = v }
+                    XCTAssertEqual(r.unsignedField(at: i), unsigned, "\(path) \(e.name).\(name)", file: file, line: line)
                     fieldsRead += 1
                 }
                 out.append(describe(e))

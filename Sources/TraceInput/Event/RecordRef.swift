@@ -45,6 +45,42 @@ public struct RecordRef {
         kind?._withUnsafeGuaranteedRef { $0.format.fields.firstIndex { $0.name == name } }
     }
 
+    /// The integer field at `index` as `field(at:)?.int64` gives it (signed
+    /// fields sign-extended, unsigned ones bit for bit), without making a
+    /// FieldValue; nil for arrays, strings and fields not kept.
+    @inline(__always)
+    public func integerField(at index: Int) -> Int64? {
+        scalar(at: index).map { raw, slot in
+            guard slot.isSigned else { return Int64(bitPattern: raw) }
+            let shift = UInt64(64 - slot.size * 8)
+            return Int64(bitPattern: raw << shift) >> shift
+        }
+    }
+
+    /// The unsigned integer field at `index` (`case .unsigned(let v)` of
+    /// `field(at:)`); nil for signed fields, arrays, strings, fields not kept.
+    @inline(__always)
+    public func unsignedField(at index: Int) -> UInt64? {
+        guard let (raw, slot) = scalar(at: index), !slot.isSigned else { return nil }
+        return raw
+    }
+
+    @inline(__always)
+    private func scalar(at index: Int) -> (UInt64, FieldSlot)? {
+        guard let kind else { return nil }
+        return kind._withUnsafeGuaranteedRef { k -> (UInt64, FieldSlot)? in
+            guard k.decodesFields, index >= 0, index < k.slots.count else { return nil }
+            let slot = k.slots[index]
+            guard !slot.isDynamic, !slot.isArray else { return nil }
+            let endianness = endianness
+            return cursor._withUnsafeGuaranteedRef { c in
+                c.withPayload {
+                    RecordPayload.unsigned(at: slot.offset, size: slot.size, in: $0, endianness: endianness)
+                }
+            }.map { ($0, slot) }
+        }
+    }
+
     /// The field at `index` of the kind's fields, read from the payload
     /// (`EventFields[index:]`); nil where the payload was not kept
     /// (`TraceReader.decodeFields(only:)`).
