@@ -223,10 +223,19 @@ extension TraceDatFile {
     /// Bytes of CPU data in the chosen buffers (all by default), as
     /// decompressed: compressed buffers count 8 times their size, about
     /// what trace-cmd's zstd chunks shrink the fixtures' data by (7.5
-    /// times). What decides whether threads are worth starting.
+    /// times). What decides whether threads are worth starting. Sizes are
+    /// the file's word, and a damaged file's can be anything: the sum
+    /// saturates instead of overflowing (found by fuzzing).
     func dataSize(of chosen: [Int]?) -> Int {
-        buffers.indices.filter { chosen?.contains($0) ?? true }.map { buffers[$0] }
-            .reduce(0) { total, b in total + b.cpus.reduce(0) { $0 + $1.size } * (b.compressed ? 8 : 1) }
+        func add(_ a: Int, _ b: Int) -> Int {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow ? .max : sum
+        }
+        return buffers.indices.filter { chosen?.contains($0) ?? true }.map { buffers[$0] }.reduce(0) { total, b in
+            let size = b.cpus.reduce(0) { add($0, max($1.size, 0)) }
+            let (scaled, overflow) = size.multipliedReportingOverflow(by: b.compressed ? 8 : 1)
+            return add(total, overflow ? .max : scaled)
+        }
     }
 
     /// Counts every record of the chosen buffers (all by default): each CPU's
