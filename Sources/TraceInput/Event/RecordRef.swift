@@ -67,17 +67,10 @@ public struct RecordRef {
 
     @inline(__always)
     private func scalar(at index: Int) -> (UInt64, FieldSlot)? {
-        guard let kind else { return nil }
-        return kind._withUnsafeGuaranteedRef { k -> (UInt64, FieldSlot)? in
-            guard k.decodesFields, index >= 0, index < k.slots.count else { return nil }
-            let slot = k.slots[index]
+        read(index) { slot, bytes in
             guard !slot.isDynamic, !slot.isArray else { return nil }
-            let endianness = endianness
-            return cursor._withUnsafeGuaranteedRef { c in
-                c.withPayload {
-                    RecordPayload.unsigned(at: slot.offset, size: slot.size, in: $0, endianness: endianness)
-                }
-            }.map { ($0, slot) }
+            return RecordPayload.unsigned(at: slot.offset, size: slot.size, in: bytes, endianness: endianness)
+                .map { ($0, slot) }
         }
     }
 
@@ -86,14 +79,18 @@ public struct RecordRef {
     /// (`TraceReader.decodeFields(only:)`).
     @inline(__always)
     public func field(at index: Int) -> FieldValue? {
+        read(index) { RecordPayload.value(of: $0, in: $1, endianness: endianness) }
+    }
+
+    /// `body` with the slot of field `index` and the record's kept payload;
+    /// nil where the kind has no such field or its payload was not kept.
+    @inline(__always)
+    private func read<T>(_ index: Int, _ body: (FieldSlot, UnsafeRawBufferPointer) -> T?) -> T? {
         guard let kind else { return nil }
-        return kind._withUnsafeGuaranteedRef { k -> FieldValue? in
+        return kind._withUnsafeGuaranteedRef { k -> T? in
             guard k.decodesFields, index >= 0, index < k.slots.count else { return nil }
             let slot = k.slots[index]
-            let endianness = endianness
-            return cursor._withUnsafeGuaranteedRef { c in
-                c.withPayload { RecordPayload.value(of: slot, in: $0, endianness: endianness) }
-            }
+            return cursor._withUnsafeGuaranteedRef { c in c.withPayload { body(slot, $0) } }
         }
     }
 }
