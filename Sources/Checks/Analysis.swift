@@ -78,24 +78,23 @@ public enum Analysis {
         var events = 0
         // A countdown, not `events % progressInterval`: a division per event.
         var untilProgress = max(1, progressInterval)
+        /// Counts an event; `latest` is made only when progress is shown.
+        func count(_ latest: @autoclosure () -> TraceEvent) {
+            events += 1
+            untilProgress -= 1
+            if untilProgress == 0 {
+                untilProgress = max(1, progressInterval)
+                progress?(events, latest())
+            }
+        }
         while let item = try reader.nextRecord() {
             // One switch, so the event is not copied out of the item twice.
             switch consume item {
             case .record(let r):
-                events += 1
-                untilProgress -= 1
-                if untilProgress == 0 {
-                    untilProgress = max(1, progressInterval)
-                    progress?(events, r.event())
-                }
+                count(r.event())
                 model.consume(r)
             case .event(let e):
-                events += 1
-                untilProgress -= 1
-                if untilProgress == 0 {
-                    untilProgress = max(1, progressInterval)
-                    progress?(events, e)
-                }
+                count(e)
                 model.consume(e)
             case .lost(let lost):
                 model.consume(.lost(lost))
