@@ -38,10 +38,10 @@ public final class TraceModel {
     public let bindings: BindingTable
     public let functions: FunctionNames
     @exclusivity(unchecked) private var observers: [ModelObserver] = []
-    /// The observers of each kind of happening, by the kind's bit.
+    /// The observers of each kind of happening, by the kind's bit: no check
+    /// reads `.switchedOut` (timelines do), and the model decodes the
+    /// outgoing task's name only when someone does.
     @exclusivity(unchecked) private var observersByKind = [[ModelObserver]](repeating: [], count: HappeningKinds.count)
-    /// The observers that read `.switchedOut` (a timeline; no check does).
-    @exclusivity(unchecked) private var switchOutObservers: [ModelObserver] = []
 
     static let schedSwitch = EventKey("sched", "sched_switch")
 
@@ -175,7 +175,6 @@ public final class TraceModel {
     public func addObserver(_ observer: ModelObserver) {
         observers.append(observer)
         let kinds = observer.observedHappenings
-        if kinds.contains(.switchedOut) { switchOutObservers.append(observer) }
         for i in 0..<HappeningKinds.count where kinds.contains(HappeningKinds(rawValue: 1 << i)) {
             observersByKind[i].append(observer)
         }
@@ -335,7 +334,7 @@ public final class TraceModel {
     }
 
     private func tell(_ h: Happening) {
-        for o in observersByKind[h.kind.rawValue.trailingZeroBitCount] { o.observe(h, model: self) }
+        for o in observersByKind[h.kind.position] { o.observe(h, model: self) }
     }
 
     private func evidence(_ e: TraceEvent) -> EvidenceEvent {
@@ -396,9 +395,8 @@ public final class TraceModel {
             sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), context: context, event: event(),
                   key: Self.schedSwitch, baseline: baseline)
         }
-        if !switchOutObservers.isEmpty {
-            let out = Happening.switchedOut(pid: prevPid, comm: prevComm(), cpu: cpu, timestamp: timestamp)
-            for o in switchOutObservers { o.observe(out, model: self) }
+        if !observersByKind[HappeningKinds.switchedOut.position].isEmpty {
+            tell(.switchedOut(pid: prevPid, comm: prevComm(), cpu: cpu, timestamp: timestamp))
         }
         Self.switchTo(&cpus[cpu, default: CPUTimeline(cpu: cpu)], pid: nextPid, comm: nextComm, at: timestamp)
         if nextPid >= 0 {
@@ -426,7 +424,17 @@ public final class TraceModel {
     /// `event` is made only if an observer is told (see `isPlain`).
     private func sleep(pid: Int32, how: SleepKind, context: ExecutionContext, event: @autoclosure () -> TraceEvent,
                        key: EventKey, baseline: Int) {
-        let task = tasks[pid] ?? TaskState(pid: pid, comm: event().comm)
+        // The event is made at most once: for a task not seen yet (its
+        // name), or to tell the observers.
+        var made: TraceEvent?
+        let task: TaskState
+        if let known = tasks[pid] {
+            task = known
+        } else {
+            let e = event()
+            made = e
+            task = TaskState(pid: pid, comm: e.comm)
+        }
         var reasons: [AtomicReason] = []
         for lock in task.heldLocks where lock.kind == .spin {
             reasons.append(.spinlockHeld(lock.label ?? lock.lock.map { "0x" + String($0, radix: 16) } ?? "?"))
@@ -436,11 +444,10 @@ public final class TraceModel {
         if atomicLock, let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
         if case .switchedOut = how, reasons.isEmpty,
            isPlain(task: task, context: context, baseline: baseline),
-           !observersByKind[HappeningKinds.sleep.rawValue.trailingZeroBitCount]
-               .contains(where: { $0.needsPlainSwitchOut(of: pid) }) {
+           !observersByKind[HappeningKinds.sleep.position].contains(where: { $0.needsPlainSwitchOut(of: pid) }) {
             return
         }
-        let e = event()
+        let e = made ?? event()
         tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,
                                context: context, heldReasons: reasons, evidence: evidence(e),
                                openRanges: task.openRanges, openGathers: task.openGathers,

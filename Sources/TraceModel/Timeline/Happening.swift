@@ -144,6 +144,8 @@ public struct HappeningKinds: OptionSet, Sendable, Hashable {
     public static let all = HappeningKinds(rawValue: (1 << 11) - 1)
     /// How many kinds there are (bits of `all`).
     static let count = 11
+    /// A single kind's bit number (the model's index of its observers).
+    var position: Int { rawValue.trailingZeroBitCount }
 }
 
 /// Checks watch the model through this.
