@@ -8,7 +8,10 @@ public struct LatencyHistogram: Sendable, Hashable {
     public private(set) var max: UInt64 = 0
     public private(set) var total: UInt64 = 0
     private var exact: [UInt64] = []
-    private var buckets: [Int: Int] = [:]
+    /// Samples per bucket, by bucket number, up to the highest bucket used:
+    /// at most 3,776 counts (`bucket(of: .max)`), and an index is cheaper
+    /// than hashing on every sample.
+    private var buckets: [Int] = []
 
     public static let exactLimit = 2048
     static let subBits = 6
@@ -24,7 +27,9 @@ public struct LatencyHistogram: Sendable, Hashable {
         min = Swift.min(min, ns)
         max = Swift.max(max, ns)
         total &+= ns
-        buckets[Self.bucket(of: ns), default: 0] += 1
+        let b = Self.bucket(of: ns)
+        if b >= buckets.count { buckets += repeatElement(0, count: b + 1 - buckets.count) }
+        buckets[b] += 1
         if count <= Self.exactLimit { exact.append(ns) } else if !exact.isEmpty { exact = [] }
     }
 
@@ -35,8 +40,8 @@ public struct LatencyHistogram: Sendable, Hashable {
         let rank = Swift.max(1, Int((q * Double(count)).rounded(.up)))
         if !exact.isEmpty { return exact.sorted()[rank - 1] }
         var seen = 0
-        for key in buckets.keys.sorted() {
-            seen += buckets[key]!
+        for (key, n) in buckets.enumerated() where n > 0 {
+            seen += n
             if seen >= rank { return Swift.min(Swift.max(Self.lowerBound(of: key), min), max) }
         }
         return max

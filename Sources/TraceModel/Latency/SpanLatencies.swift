@@ -31,11 +31,20 @@ public struct LatencyKey: Sendable, Hashable, Comparable {
 /// lock waits by the lock's symbol, or its address when the trace has no
 /// symbol for it (addresses change from boot to boot).
 public final class LatencyRecorder: ModelObserver {
-    @exclusivity(unchecked) public private(set) var series: [LatencyKey: LatencyHistogram] = [:]
-    /// The last invalidation series' key and what it was made from: ends
-    /// mostly repeat one notifier event and channel, and the key's name is
-    /// formatted.
-    @exclusivity(unchecked) private var lastInvalidation: (event: Int64?, channel: String, key: LatencyKey)?
+    public var series: [LatencyKey: LatencyHistogram] {
+        Dictionary(uniqueKeysWithValues: positions.map { ($0.key, histograms[$0.value]) })
+    }
+    /// Each series' place in `histograms`: a sample is added by index, and
+    /// a key (a formatted name) is hashed only when its span differs from
+    /// the last one of its family.
+    @exclusivity(unchecked) private var positions: [LatencyKey: Int] = [:]
+    @exclusivity(unchecked) private var histograms: [LatencyHistogram] = []
+    /// The last invalidation series and what it was made from: ends mostly
+    /// repeat one notifier event and channel, and the key's name is formatted.
+    @exclusivity(unchecked) private var lastInvalidation: (event: Int64?, channel: String, position: Int)?
+    @exclusivity(unchecked) private var gatherPosition: Int?
+    /// Lock wait series by lock address (naming a lock looks up a symbol).
+    @exclusivity(unchecked) private var lockPositions: [UInt64?: Int] = [:]
 
     public init() {}
 
@@ -46,18 +55,22 @@ public final class LatencyRecorder: ModelObserver {
         case .invalidationEnded(let r):
             guard let d = r.duration else { return }
             if let last = lastInvalidation, last.event == r.notifierEvent, last.channel == r.channel {
-                add(last.key, d)
+                histograms[last.position].add(d)
                 return
             }
-            let key = LatencyKey(.invalidation, "\(InvalidateRange.eventName(r.notifierEvent)) (\(r.channel))")
-            lastInvalidation = (r.notifierEvent, r.channel, key)
-            add(key, d)
+            let i = position(of: LatencyKey(.invalidation, "\(InvalidateRange.eventName(r.notifierEvent)) (\(r.channel))"))
+            lastInvalidation = (r.notifierEvent, r.channel, i)
+            histograms[i].add(d)
         case .tlbGatherEnded(let g, let end):
             guard end.timestamp >= g.begin.timestamp else { return }
-            add(LatencyKey(.tlbGather, "tlb_gather_mmu..tlb_finish_mmu"), end.timestamp - g.begin.timestamp)
+            let i = gatherPosition ?? position(of: LatencyKey(.tlbGather, "tlb_gather_mmu..tlb_finish_mmu"))
+            gatherPosition = i
+            histograms[i].add(end.timestamp - g.begin.timestamp)
         case .lockContentionEnded(let begin, let end, let lock):
             guard end.timestamp >= begin.timestamp else { return }
-            add(LatencyKey(.lockContention, Self.lockName(lock, model: model)), end.timestamp - begin.timestamp)
+            let i = lockPositions[lock] ?? position(of: LatencyKey(.lockContention, Self.lockName(lock, model: model)))
+            lockPositions[lock] = i
+            histograms[i].add(end.timestamp - begin.timestamp)
         default:
             break
         }
@@ -65,7 +78,13 @@ public final class LatencyRecorder: ModelObserver {
 
     public func finish(model: TraceModel) {}
 
-    private func add(_ key: LatencyKey, _ ns: UInt64) { series[key, default: LatencyHistogram()].add(ns) }
+    /// The series of `key`, made empty the first time.
+    private func position(of key: LatencyKey) -> Int {
+        if let known = positions[key] { return known }
+        histograms.append(LatencyHistogram())
+        positions[key] = histograms.count - 1
+        return histograms.count - 1
+    }
 
     /// A lock by its symbol without the offset, else its address. A symbol
     /// far below the address is not the lock's: trace-cmd keeps only text
