@@ -5,7 +5,15 @@ import TraceInput
 /// Fed one item at a time in timestamp order; memory grows with open state
 /// (tasks, spans, live mappings), never with the trace's length.
 public final class TraceModel {
-    @exclusivity(unchecked) public private(set) var cpus: [Int: CPUTimeline] = [:]
+    /// Each CPU's timeline, by CPU number.
+    public var cpus: [Int: CPUTimeline] {
+        var all: [Int: CPUTimeline] = [:]
+        for case let c? in cpuTimelines { all[c.cpu] = c }
+        return all
+    }
+    public func cpu(_ n: Int) -> CPUTimeline? { n >= 0 && n < cpuTimelines.count ? cpuTimelines[n] : nil }
+    /// By CPU number: a switch finds its CPU by index, not by hashing.
+    @exclusivity(unchecked) private var cpuTimelines: [CPUTimeline?] = []
     // Per-event state of a model fed from one thread: @exclusivity(unchecked)
     // drops the runtime access checks (swift_beginAccess in perf).
     @exclusivity(unchecked) public private(set) var tasks: [Int32: TaskState] = [:]
@@ -383,10 +391,11 @@ public final class TraceModel {
                    event: r.event())
     }
 
-    /// `prevComm` and `event` are read only when needed (a timeline that
-    /// watches switch-outs; a sleeping switch-out).
+    /// `prevComm`, `nextComm` and `event` are read only when needed (a
+    /// timeline that watches switch-outs, a task first seen; a sleeping
+    /// switch-out).
     private func taskSwitch(prevPid: Int32, nextPid: Int32, state: UInt64, prevComm: @autoclosure () -> String,
-                            nextComm: String?, cpu: Int, timestamp: UInt64, context: ExecutionContext,
+                            nextComm: @autoclosure () -> String?, cpu: Int, timestamp: UInt64, context: ExecutionContext,
                             baseline: Int, event: @autoclosure () -> TraceEvent) {
         if state & Self.exitStates != 0 {
             abandon(pid: prevPid, cause: .taskExited) { _ in true }
@@ -395,12 +404,18 @@ public final class TraceModel {
             sleep(pid: prevPid, how: .switchedOut(state: letters(of: state)), context: context, event: event(),
                   key: Self.schedSwitch, baseline: baseline)
         }
-        if !observersByKind[HappeningKinds.switchedOut.position].isEmpty {
+        // Task names are read only for a timeline (an observer of switch-outs).
+        let names = !observersByKind[HappeningKinds.switchedOut.position].isEmpty
+        if names {
             tell(.switchedOut(pid: prevPid, comm: prevComm(), cpu: cpu, timestamp: timestamp))
         }
-        Self.switchTo(&cpus[cpu, default: CPUTimeline(cpu: cpu)], pid: nextPid, comm: nextComm, at: timestamp)
+        if cpu >= 0 && cpu < 1 << 12 {
+            if cpu >= cpuTimelines.count { cpuTimelines += repeatElement(nil, count: cpu + 1 - cpuTimelines.count) }
+            if cpuTimelines[cpu] == nil { cpuTimelines[cpu] = CPUTimeline(cpu: cpu) }
+            Self.switchTo(&cpuTimelines[cpu]!, pid: nextPid, comm: names ? nextComm() : nil, at: timestamp)
+        }
         if nextPid >= 0 {
-            task(nextPid, comm: nextComm ?? "<...>").cpu = cpu
+            task(nextPid, comm: nextComm() ?? "<...>").cpu = cpu
             placed(nextPid, on: cpu)
             tell(.switchedIn(pid: nextPid, cpu: cpu, timestamp: timestamp))
         }

@@ -154,8 +154,8 @@ public protocol ModelObserver: AnyObject {
     /// After the last event: open spans, final baselines.
     func finish(model: TraceModel)
     /// The happenings it reads (all unless it says otherwise); it is told
-    /// no others. Without `.switchedOut`, the model also skips decoding the
-    /// outgoing task's name on every sched_switch when no observer reads it.
+    /// no others. When no observer reads `.switchedOut`, the model also skips
+    /// decoding both tasks' names on every sched_switch (CPUTimeline.currentComm).
     var observedHappenings: HappeningKinds { get }
     /// Whether it needs to hear of a task switching out asleep when nothing
     /// made the task's context atomic (no lock or atomic span held, no

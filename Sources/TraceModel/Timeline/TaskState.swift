@@ -36,6 +36,8 @@ public final class TaskState {
 public struct CPUTimeline: Sendable {
     public var cpu: Int
     public var currentPid: Int32?
+    /// Kept only when an observer reads switch-outs (a timeline): the
+    /// name is decoded from every switch for nothing else.
     public var currentComm: String?
     /// When the current task was switched in.
     public var since: UInt64?
