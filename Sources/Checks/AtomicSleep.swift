@@ -61,6 +61,22 @@ public final class AtomicSleep: Check {
     private struct ClassTally {
         var kept = 0
         var rest: FoldedViolations?
+
+        /// Counts one more ended episode of the class: true if it is kept
+        /// in full, else it is folded (`started`: the first one folded).
+        mutating func admit(timestamp: UInt64, started: inout Bool, fold: () -> FoldedViolations) -> Bool {
+            if kept < ViolationLog.keptPerSignature {
+                kept += 1
+                return true
+            }
+            if rest == nil {
+                rest = fold()
+                started = true
+            } else {
+                rest!.add(timestamp: timestamp)
+            }
+            return false
+        }
     }
 
     // Checks observe the model on its one thread: @exclusivity(unchecked)
@@ -104,7 +120,8 @@ public final class AtomicSleep: Check {
                 open[point.pid, default: Episode(points: [])].points.append(point)
             }
         case .switchedIn(let pid, _, _):
-            if let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
+            // Nearly every switch in ends no episode: no hashing then.
+            if !open.isEmpty, let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
         case .invalidationEnded(let r) where r.blockable == false:
             startedNonBlockable.insert(r.id)
         default:
@@ -124,20 +141,17 @@ public final class AtomicSleep: Check {
             candidates.append(episode)
             return
         }
-        var tally = classes[key, default: ClassTally()]
-        if tally.kept < ViolationLog.keptPerSignature {
-            tally.kept += 1
-            candidates.append(episode)
-        } else if tally.rest == nil {
-            tally.rest = FoldedViolations(rule: Self.info.id, severity: .error,
-                                          signature: Self.signature(comm: key.comm, firstHow: key.firstHow,
-                                                                    lastHow: key.lastHow, reasonKinds: key.heldKinds),
-                                          timestamp: episode.points[0].evidence.timestamp)
-            foldedClasses.append(key)
-        } else {
-            tally.rest!.add(timestamp: episode.points[0].evidence.timestamp)
+        // One lookup of the class, updated in place.
+        let timestamp = episode.points[0].evidence.timestamp
+        var started = false
+        let keep = classes[key, default: ClassTally()].admit(timestamp: timestamp, started: &started) {
+            FoldedViolations(rule: Self.info.id, severity: .error,
+                             signature: Self.signature(comm: key.comm, firstHow: key.firstHow,
+                                                       lastHow: key.lastHow, reasonKinds: key.heldKinds),
+                             timestamp: timestamp)
         }
-        classes[key] = tally
+        if keep { candidates.append(episode) }
+        if started { foldedClasses.append(key) }
     }
 
     public func finish(model: TraceModel) {

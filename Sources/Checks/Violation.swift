@@ -41,6 +41,19 @@ public struct Violation: Sendable, Codable, Hashable {
     /// A task name without its instance numbers ("kworker/1:2" → "kworker/N:N"),
     /// for signatures that must match across runs.
     public static func stableComm(_ comm: String) -> String {
+        // Task names are nearly always ASCII, where only 0-9 are numbers:
+        // bytes, not Characters (grapheme breaking costs per character).
+        if comm.utf8.allSatisfy({ $0 < 0x80 }) {
+            var out: [UInt8] = []
+            out.reserveCapacity(comm.utf8.count)
+            var inDigits = false
+            for b in comm.utf8 {
+                let digit = b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
+                if !digit { out.append(b) } else if !inDigits { out.append(UInt8(ascii: "N")) }
+                inDigits = digit
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
         var out = "", inDigits = false
         for c in comm {
             if c.isNumber { if !inDigits { out.append("N") }; inDigits = true } else { out.append(c); inDigits = false }
