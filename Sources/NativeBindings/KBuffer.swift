@@ -34,8 +34,6 @@ public final class KBuffer {
     @exclusivity(unchecked) private var commitEnd = 0
     @exclusivity(unchecked) private var payloadOffset = 0
 
-    /// Raw (uncorrected) timestamp of the current event.
-    @exclusivity(unchecked) public private(set) var rawTimestamp: UInt64 = 0
     /// Payload length of the current event (kbuffer_event_size), including
     /// the 4-byte alignment tail of small events.
     @exclusivity(unchecked) public private(set) var eventSize = 0
@@ -111,9 +109,12 @@ public final class KBuffer {
 
     public enum EventState { case event, endOfPage, damaged }
 
-    /// Reads the current event (kbuffer_read_event).
+    /// Reads the current event (kbuffer_read_event); `rawTimestamp` gets its
+    /// raw (uncorrected) timestamp. Handed out, not kept in a property: read
+    /// from another module, a property marked @exclusivity(unchecked) was
+    /// still checked (swift_beginAccess on every record, in callgrind).
     @inline(__always)
-    public func readEvent() -> EventState {
+    public func readEvent(rawTimestamp: inout UInt64) -> EventState {
         guard let base = regionBase else { return .endOfPage }
         var ts: UInt64 = 0
         guard let data = kbuffer_read_event(kbuf, &ts) else { return .endOfPage }
@@ -139,13 +140,16 @@ public final class KBuffer {
     /// current payload, in host order; 0 when it lies past the payload.
     @inline(__always)
     public func unsigned(at fieldOffset: Int, size: Int) -> UInt64 {
-        guard fieldOffset + size <= eventSize, let region else { return 0 }
-        let at = payloadOffset + fieldOffset
+        // Inside the payload, which readEvent checked lies inside the
+        // page's committed data: read through the base pointer (the region's
+        // own checked loads retained it for every field).
+        guard fieldOffset >= 0, fieldOffset + size <= eventSize, let base = regionBase else { return 0 }
+        let at = base + (payloadOffset + fieldOffset)
         switch size {
-        case 1: return UInt64(region.load(at: at, as: UInt8.self))
-        case 2: return UInt64(swapped(region.load(at: at, as: UInt16.self)))
-        case 4: return UInt64(swapped(region.load(at: at, as: UInt32.self)))
-        case 8: return swapped(region.load(at: at, as: UInt64.self))
+        case 1: return UInt64(at.load(as: UInt8.self))
+        case 2: return UInt64(swapped(at.loadUnaligned(as: UInt16.self)))
+        case 4: return UInt64(swapped(at.loadUnaligned(as: UInt32.self)))
+        case 8: return swapped(at.loadUnaligned(as: UInt64.self))
         default: return 0
         }
     }

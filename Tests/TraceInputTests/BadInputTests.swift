@@ -135,7 +135,8 @@ final class BadInputTests: XCTestCase {
         let region = MemoryRegion(capacity: f.header.pageSize + 16)
         region.fill(from: f.region, at: cpu.offset, count: f.header.pageSize)
         _ = page.load(region, at: 0, pageSize: f.header.pageSize)
-        XCTAssertEqual(page.readEvent(), .event)
+        var raw: UInt64 = 0
+        XCTAssertEqual(page.readEvent(rawTimestamp: &raw), .event)
         let type = cpu.offset + page.payloadOffsetInPage + f.commonLayout.type.offset
         b[type] = 0xfe
         b[type + 1] = 0xfe

@@ -49,9 +49,10 @@ final class CPUStream {
     private func fill() {
         while true {
             if pageLoaded {
-                switch page.readEvent() {
+                var raw: UInt64 = 0
+                switch page.readEvent(rawTimestamp: &raw) {
                 case .event:
-                    timestamp = correction.apply(page.rawTimestamp)
+                    timestamp = correction.apply(raw)
                     missedEvents = page.missedEvents
                     hasRecord = true
                     return
