@@ -75,6 +75,9 @@ public enum Analysis {
         // Weak: the model's function names may hold the reader, and a cycle
         // would keep every analysed trace (its mapping, its tep) alive.
         reader.decodeFields(only: { [weak model] in model?.readsFields(system: $0, name: $1) ?? true })
+        // Events the model only counts may be summed up by the reader (on
+        // trace.dat's decode threads) instead of merged one by one.
+        reader.tally(only: { [weak model] in model?.onlyCounts(system: $0, name: $1) ?? false })
         var events = 0
         // A countdown, not `events % progressInterval`: a division per event.
         var untilProgress = max(1, progressInterval)
@@ -84,7 +87,7 @@ public enum Analysis {
             untilProgress -= 1
             if untilProgress == 0 {
                 untilProgress = max(1, progressInterval)
-                progress?(events, latest())
+                progress?(events + reader.talliedCount, latest())
             }
         }
         while let item = try reader.nextRecord() {
@@ -99,6 +102,10 @@ public enum Analysis {
             case .lost(let lost):
                 model.consume(.lost(lost))
             }
+        }
+        if let tally = reader.tally {
+            model.absorb(tally)
+            events += tally.count
         }
         model.finish()
         var outcomes: [CheckOutcome] = []

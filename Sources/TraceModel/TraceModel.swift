@@ -138,16 +138,7 @@ public final class TraceModel {
     private func kind(of event: TraceEvent) -> Kind {
         let id = Int(event.kindID)
         if id >= 0 && id < kindsByID.count, let k = kindsByID[id] { return k.takeUnretainedValue() }
-        let key = EventKey(event.system, event.name)
-        let k: Kind
-        if let known = kindsByKey[key] {
-            k = known
-        } else {
-            k = Kind(key: key, baseline: baselines.slot(for: key), bindings: bindings)
-            k.position = kinds.count
-            kindsByKey[key] = k
-            kinds.append(k)
-        }
+        let k = kind(for: EventKey(event.system, event.name))
         if id >= 0 && id < 1 << 16 {
             if id >= kindsByID.count {
                 kindsByID += [Unmanaged<Kind>?](repeating: nil, count: id + 1 - kindsByID.count)
@@ -155,6 +146,39 @@ public final class TraceModel {
             kindsByID[id] = .passUnretained(k)
         }
         return k
+    }
+
+    private func kind(for key: EventKey) -> Kind {
+        if let known = kindsByKey[key] { return known }
+        let k = Kind(key: key, baseline: baselines.slot(for: key), bindings: bindings)
+        k.position = kinds.count
+        kindsByKey[key] = k
+        kinds.append(k)
+        return k
+    }
+
+    /// Whether the model only counts events of this kind (`counted`): no
+    /// binding reads them or changes the model, and they are not switches.
+    /// A reader may then tally them (`TraceReader.tally(only:)`; `absorb`).
+    public func onlyCounts(system: String, name: String) -> Bool {
+        let key = EventKey(system, name)
+        guard key != Self.schedSwitch else { return false }
+        guard bindings.binds(key) else { return true }
+        return Kind(key: key, baseline: 0, bindings: bindings).countedRoles != nil
+    }
+
+    /// Records a reader tallied instead of handing out: what `counted`
+    /// would have done with each, in any order (counts, the time span, the
+    /// context floors of kinds that never sleep). Tasks are not placed: the
+    /// reader hands out the first record of each pid on each CPU.
+    public func absorb(_ tally: RecordTally) {
+        for case let t? in tally.kinds {
+            let kind = kind(for: EventKey(t.system, t.name))
+            kind.count += t.count
+            for (context, n) in t.contexts { baselines.observe(slot: kind.baseline, context, times: n) }
+        }
+        if let f = tally.first { firstTimestamp = min(firstTimestamp ?? f, f) }
+        if let l = tally.last { lastTimestamp = max(lastTimestamp ?? l, l) }
     }
 
     /// Whether events of this kind need their fields: a reader may leave them

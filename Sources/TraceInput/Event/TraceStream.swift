@@ -66,11 +66,26 @@ public protocol TraceReader: AnyObject {
     /// one (`RecordRef`, valid until the next call); readers that cannot
     /// give events.
     func nextRecord() throws -> RecordItem?
+    /// A hint that records of kinds for which `counted` is true are only
+    /// counted (count, time span, contexts): a reader that can may sum them
+    /// up in `tally` instead of handing them out, from `next()` and
+    /// `nextRecord()` alike. It still hands out some of them (the first of
+    /// each pid on a CPU, one after lost events or damage), which the
+    /// consumer counts as usual. Takes effect before the first read.
+    func tally(only counted: @escaping (_ system: String, _ name: String) -> Bool)
+    /// The records summed up instead of handed out: complete once the reader
+    /// has returned its last item; nil from a reader that tallies nothing.
+    var tally: RecordTally? { get }
+    /// How many records have been tallied so far (for a progress display).
+    var talliedCount: Int { get }
 }
 
 extension TraceReader {
     public func symbolize(_ address: UInt64) -> String? { nil }
     public func decodeFields(only wanted: @escaping (_ system: String, _ name: String) -> Bool) {}
+    public func tally(only counted: @escaping (_ system: String, _ name: String) -> Bool) {}
+    public var tally: RecordTally? { nil }
+    public var talliedCount: Int { 0 }
     public func nextRecord() throws -> RecordItem? {
         switch try next() {
         case .event(let e)?: return .event(e)

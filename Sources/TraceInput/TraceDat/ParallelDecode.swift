@@ -36,6 +36,35 @@ struct DecodedBatch: Sendable {
 
     var notes: [(before: Int, note: DamageLog.Note)] = []
     var isLast = false
+    /// Records of tallied kinds left out of `records` while making this batch.
+    var talliedCount = 0
+    /// In the last batch: everything its stream tallied.
+    var tally: RecordTally?
+}
+
+/// What one stream tallies instead of packing (`TraceReader.tally(only:)`).
+/// A tallied record is still handed out when the consumer must see it in
+/// order: the first record of each pid on the CPU (the model names a task
+/// after the first record it reads of it, and the first of a pid in the
+/// whole trace is the first on some CPU), a record after lost events, and
+/// one that damage was met before (the damage is replayed as the merge
+/// reaches it).
+struct StreamTally {
+    var tally = RecordTally()
+    private var seen: Set<Int32> = []
+    private var lastPid: Int32?
+
+    /// Whether the record is tallied (else the caller packs it).
+    @inline(__always)
+    mutating func absorbs(_ kind: RecordKind, id: Int, pid: Int32, timestamp: UInt64,
+                          context: ExecutionContext) -> Bool {
+        if pid != lastPid {
+            lastPid = pid
+            if seen.insert(pid).inserted { return false }
+        }
+        tally.add(id: id, system: kind.system, name: kind.name, timestamp: timestamp, context: context)
+        return true
+    }
 }
 
 
@@ -116,9 +145,11 @@ final class RecordDecoding: Sendable {
 
     func kind(_ id: Int) -> RecordKind? { id >= 0 && id < kinds.count ? kinds[id] : nil }
 
-    /// Appends the current record of `s` to `batch` (the stream is not moved).
+    /// Appends the current record of `s` to `batch` (the stream is not
+    /// moved), unless `tally` takes it (a kind tallied, no lost events
+    /// before it, no damage note waiting for it).
     @inline(__always)
-    func pack(_ s: CPUStream, into batch: inout DecodedBatch) {
+    func pack(_ s: CPUStream, into batch: inout DecodedBatch, tally: inout StreamTally) {
         let page = s.page
         let id = Int(page.unsigned(at: layout.type.offset, size: layout.type.size))
         let pid = layout.pid.map { Int32(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
@@ -127,9 +158,15 @@ final class RecordDecoding: Sendable {
         let migrate = layout.migrateDisable.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) }
         let context = ExecutionContext(flags: ContextFlags(rawValue: flags), preemptCount: preempt,
                                        migrateDisable: migrate)
+        let kind = kind(id)
+        if let kind, kind.tallied, s.missedEvents == 0, batch.notes.last?.before != batch.count,
+           tally.absorbs(kind, id: id, pid: pid, timestamp: s.timestamp, context: context) {
+            batch.talliedCount += 1
+            return
+        }
         let start = batch.payload.count
         var kept = 0
-        if let kind = kind(id), kind.decodesFields { kept = page.appendPayload(to: &batch.payload) }
+        if let kind, kind.decodesFields { kept = page.appendPayload(to: &batch.payload) }
         batch.records.append(PackedRecord(timestamp: s.timestamp, pid: pid, eventID: Int32(truncatingIfNeeded: id),
                                           missedEvents: Int32(clamping: s.missedEvents),
                                           payloadStart: Int32(truncatingIfNeeded: start),
@@ -237,6 +274,7 @@ final class BatchProducer: @unchecked Sendable {
     private let decoding: RecordDecoding
     private let batchSize: Int
     @exclusivity(unchecked) private var size: Int
+    @exclusivity(unchecked) private var tally = StreamTally()
     var cpu: Int { stream.cpu }
 
     init(stream: CPUStream, decoding: RecordDecoding, batchSize: Int) {
@@ -256,9 +294,12 @@ final class BatchProducer: @unchecked Sendable {
                 for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
             }
             guard s.hasRecord else { break }
-            decoding.pack(s, into: &batch)
+            decoding.pack(s, into: &batch, tally: &tally)
             s.step()
-            if batch.count == size {
+            // Tallied records count toward the size: a CPU whose records
+            // are nearly all tallied still hands batches over as it goes,
+            // and the merge, which needs every CPU's next record, goes on.
+            if batch.count + batch.talliedCount == size {
                 // Damage met stepping past the last record goes with it.
                 if s.damage.hasNotes {
                     for n in s.damage.takeNotes() { batch.notes.append((batch.count, n)) }
@@ -268,6 +309,7 @@ final class BatchProducer: @unchecked Sendable {
             }
         }
         batch.isLast = true
+        batch.tally = tally.tally
         return batch
     }
 }
@@ -286,6 +328,10 @@ final class DecodedCursor {
     @exclusivity(unchecked) private var nextNote = 0
     @exclusivity(unchecked) private(set) var hasRecord = false
     @exclusivity(unchecked) private(set) var timestamp: UInt64 = 0
+    /// Records of this CPU tallied so far, and (once its last batch is
+    /// taken) everything tallied.
+    @exclusivity(unchecked) private(set) var talliedCount = 0
+    @exclusivity(unchecked) private(set) var tally: RecordTally?
 
     /// Takes the first batch and replays the damage met before its first record.
     init(channel: BatchChannel, cpu: Int, damage: DamageLog) {
@@ -334,6 +380,8 @@ final class DecodedCursor {
     private func load() {
         while true {
             batch = channel.take()
+            talliedCount += batch.talliedCount
+            if let t = batch.tally { tally = t }
             index = 0
             nextNote = 0
             replayNotes(upTo: 0)

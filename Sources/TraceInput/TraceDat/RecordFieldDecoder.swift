@@ -110,13 +110,17 @@ final class RecordKind: Sendable {
     /// Whether events of this kind get their fields (see
     /// `TraceReader.decodeFields(only:)`).
     let decodesFields: Bool
+    /// Whether its records are tallied, not handed out (see
+    /// `TraceReader.tally(only:)`).
+    let tallied: Bool
 
-    init(format: EventFormat, decodesFields: Bool) {
+    init(format: EventFormat, decodesFields: Bool, tallied: Bool = false) {
         self.format = format
         system = format.system
         name = format.name
         slots = format.fields.map(FieldSlot.init)
         self.decodesFields = decodesFields
+        self.tallied = tallied
     }
 }
 

@@ -66,6 +66,21 @@ public final class TraceDatReader: TraceReader {
         fieldsWanted = wanted
     }
 
+    /// Records of these kinds are tallied on the decode threads.
+    public func tally(only counted: @escaping (_ system: String, _ name: String) -> Bool) {
+        tallied = counted
+    }
+    private var tallied: ((String, String) -> Bool)?
+
+    public var tally: RecordTally? {
+        guard tallied != nil else { return nil }
+        var total = RecordTally()
+        for c in merge.streams { if let t = c.tally { total.add(t) } }
+        return total
+    }
+
+    public var talliedCount: Int { merge.streams.reduce(0) { $0 + $1.talliedCount } }
+
     /// Whether CPUs are decoded on threads of their own (nil: when the file
     /// holds 8 MB of CPU data or more). Tests set it to compare both ways.
     var decodesOnThreads: Bool?
@@ -76,7 +91,8 @@ public final class TraceDatReader: TraceReader {
         var kinds: [RecordKind?] = []
         for format in file.tep.allFormats where format.id >= 0 && format.id < 1 << 16 {
             if format.id >= kinds.count { kinds += [RecordKind?](repeating: nil, count: format.id + 1 - kinds.count) }
-            kinds[format.id] = RecordKind(format: format, decodesFields: fieldsWanted?(format.system, format.name) ?? true)
+            kinds[format.id] = RecordKind(format: format, decodesFields: fieldsWanted?(format.system, format.name) ?? true,
+                                          tallied: tallied?(format.system, format.name) ?? false)
         }
         let lookups = file.lookups
         let decoding = RecordDecoding(kinds: kinds, layout: file.commonLayout, endianness: file.endianness,

@@ -15,20 +15,20 @@ public struct ContextFloor: Sendable, Hashable {
     public var alwaysSoftirq: Bool
     public var samples: Int
 
-    init(_ c: ExecutionContext) {
+    init(_ c: ExecutionContext, times: Int = 1) {
         preemptDepth = c.preemptDepth
         alwaysIrqsOff = c.flags.contains(.irqsOff)
         alwaysHardirq = c.flags.contains(.hardirq)
         alwaysSoftirq = c.flags.contains(.softirq)
-        samples = 1
+        samples = times
     }
 
-    mutating func add(_ c: ExecutionContext) {
+    mutating func add(_ c: ExecutionContext, times: Int = 1) {
         preemptDepth = min(preemptDepth, c.preemptDepth)
         alwaysIrqsOff = alwaysIrqsOff && c.flags.contains(.irqsOff)
         alwaysHardirq = alwaysHardirq && c.flags.contains(.hardirq)
         alwaysSoftirq = alwaysSoftirq && c.flags.contains(.softirq)
-        samples += 1
+        samples += times
     }
 
     /// Whether `c` is more atomic than this kind's normal context in any way
@@ -117,9 +117,9 @@ public struct ContextBaselines: Sendable {
     }
 
     @inline(__always)
-    mutating func observe(slot: Int, _ c: ExecutionContext) {
+    mutating func observe(slot: Int, _ c: ExecutionContext, times: Int = 1) {
         guard c.isKnown else { return }
-        if floors[slot] == nil { floors[slot] = ContextFloor(c) } else { floors[slot]!.add(c) }
+        if floors[slot] == nil { floors[slot] = ContextFloor(c, times: times) } else { floors[slot]!.add(c, times: times) }
     }
 
     public func floor(_ key: EventKey) -> ContextFloor? { slots[key].flatMap { floors[$0] } }

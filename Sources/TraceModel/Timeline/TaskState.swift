@@ -15,7 +15,8 @@ public final class TaskState {
     @exclusivity(unchecked) public internal(set) var heldLocks: [LockHold] = []
     /// The lock the task waits for, if any (lock.contend.begin .. end).
     @exclusivity(unchecked) public internal(set) var contending: EvidenceEvent?
-    /// CPU the task last ran on.
+    /// CPU of the task's latest event the model read one by one (switches,
+    /// bound events; not records a reader tallied, see `TraceModel.absorb`).
     @exclusivity(unchecked) public internal(set) var cpu: Int?
     /// Channels ("kprobes", a driver's system) in which this task has closed
     /// at least one invalidation: an end without begin in a channel seen
