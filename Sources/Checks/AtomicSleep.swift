@@ -100,7 +100,7 @@ public final class AtomicSleep: Check {
 
     /// A plain switch-out matters only as the end of an episode already
     /// open (its evidence); alone it would be dropped in `close`.
-    public func needsPlainSwitchOut(of pid: Int32) -> Bool { open[pid] != nil }
+    public func needsPlainSwitchOut(of pid: Int32) -> Bool { !open.isEmpty && open[pid] != nil }
 
     public func skipReason(model: TraceModel) -> String? {
         model.sawTaskSwitches ? nil

@@ -16,7 +16,13 @@ public final class TraceModel {
     @exclusivity(unchecked) private var cpuTimelines: [CPUTimeline?] = []
     // Per-event state of a model fed from one thread: @exclusivity(unchecked)
     // drops the runtime access checks (swift_beginAccess in perf).
-    @exclusivity(unchecked) public private(set) var tasks: [Int32: TaskState] = [:]
+    /// Every task seen, by pid.
+    public var tasks: [Int32: TaskState] {
+        Dictionary(uniqueKeysWithValues: taskTable.all.map { ($0.pid, $0.value) })
+    }
+    /// The task of `pid`, if one was seen.
+    public func task(_ pid: Int32) -> TaskState? { taskTable[pid] }
+    @exclusivity(unchecked) private var taskTable = PidTable<TaskState>()
     @exclusivity(unchecked) public private(set) var secondary = SecondaryMMU()
     @exclusivity(unchecked) public private(set) var baselines = ContextBaselines()
     /// Events per kind, and events per role: what the trace can show.
@@ -335,9 +341,9 @@ public final class TraceModel {
 
     /// `pid`'s task, made with `comm` if it is new.
     private func task(_ pid: Int32, comm: @autoclosure () -> String) -> TaskState {
-        if let known = tasks[pid] { return known }
+        if let known = taskTable[pid] { return known }
         let task = TaskState(pid: pid, comm: comm())
-        tasks[pid] = task
+        taskTable[pid] = task
         return task
     }
 
@@ -467,7 +473,7 @@ public final class TraceModel {
         // name), or to tell the observers.
         var made: TraceEvent?
         let task: TaskState
-        if let known = tasks[pid] {
+        if let known = taskTable[pid] {
             task = known
         } else {
             let e = event()
@@ -508,7 +514,7 @@ public final class TraceModel {
     /// does to the model.
     private func apply(_ role: Role, _ e: TraceEvent, _ a: RoleArguments, key: EventKey, baseline: Int) {
         // Every event's task is in the table (`counted` put it there).
-        let task = tasks[e.pid]!
+        let task = taskTable[e.pid]!
         switch role {
         case .invalidateBegin:
             let r = InvalidateRange(pid: e.pid, comm: e.comm, channel: key.system, mm: a.mm, start: a.start,
@@ -563,7 +569,7 @@ public final class TraceModel {
     /// So an end closes the most recent open begin of its channel with the
     /// same range; without range fields (function tracer), the most recent.
     private func invalidationEnd(_ e: TraceEvent, _ a: RoleArguments, channel: String) {
-        let task = tasks[e.pid]!
+        let task = taskTable[e.pid]!
         let seen = task.closedChannels.contains(channel)
         if !seen { task.closedChannels.insert(channel) }
         // The most recent open begin of the channel (and mm), and the most
@@ -597,7 +603,7 @@ public final class TraceModel {
     }
 
     private func abandon(pid: Int32, cause: AbandonCause, where given: (InvalidateRange) -> Bool) {
-        guard let task = tasks[pid], task.openRanges.contains(where: given) else { return }
+        guard let task = taskTable[pid], task.openRanges.contains(where: given) else { return }
         let gone = task.openRanges.filter(given)
         task.openRanges.removeAll(where: given)
         for r in gone { tell(.invalidationAbandoned(r, cause: cause)) }

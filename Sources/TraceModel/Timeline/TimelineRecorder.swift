@@ -29,7 +29,7 @@ public final class TimelineRecorder: ModelObserver {
             record(.slice(s))
             running[cpu] = nil
         case .switchedIn(let pid, let cpu, let ts):
-            let comm = model.cpu(cpu)?.currentComm ?? model.tasks[pid]?.comm ?? "<...>"
+            let comm = model.cpu(cpu)?.currentComm ?? model.task(pid)?.comm ?? "<...>"
             running[cpu] = TaskSlice(cpu: cpu, pid: pid, comm: comm, start: ts, end: ts)
         case .sleep(let p):
             record(.mark(TimelineMark(cpu: p.evidence.cpu, pid: p.pid, timestamp: p.evidence.timestamp,
