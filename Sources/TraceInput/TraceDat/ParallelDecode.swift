@@ -138,39 +138,51 @@ final class RecordDecoding: Sendable {
     init(kinds: [RecordKind?], layout: CommonFieldLayout, endianness: Endianness,
          comm: @escaping @Sendable (Int32) -> String) {
         self.kinds = kinds
+        kindRefs = kinds.map { $0.map { .passUnretained($0) } }
         self.layout = layout
         self.endianness = endianness
         self.comm = comm
     }
 
     func kind(_ id: Int) -> RecordKind? { id >= 0 && id < kinds.count ? kinds[id] : nil }
+    /// `kinds`, unretained (`kinds` keeps them): packing a record retains
+    /// nothing.
+    private let kindRefs: [Unmanaged<RecordKind>?]
 
     /// Appends the current record of `s` to `batch` (the stream is not
     /// moved), unless `tally` takes it (a kind tallied, no lost events
     /// before it, no damage note waiting for it).
     @inline(__always)
     func pack(_ s: CPUStream, into batch: inout DecodedBatch, tally: inout StreamTally) {
-        let page = s.page
-        let id = Int(page.unsigned(at: layout.type.offset, size: layout.type.size))
-        let pid = layout.pid.map { Int32(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
-        let flags = layout.flags.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
-        let preempt = layout.preemptCount.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
-        let migrate = layout.migrateDisable.map { UInt8(truncatingIfNeeded: page.unsigned(at: $0.offset, size: $0.size)) }
-        let context = ExecutionContext(flags: ContextFlags(rawValue: flags), preemptCount: preempt,
-                                       migrateDisable: migrate)
-        let kind = kind(id)
-        if let kind, kind.tallied, s.missedEvents == 0, batch.notes.last?.before != batch.count,
-           tally.absorbs(kind, id: id, pid: pid, timestamp: s.timestamp, context: context) {
-            batch.talliedCount += 1
-            return
+        let payload = s.page.payload
+        let order = endianness
+        @inline(__always) func field(_ slot: CommonFieldLayout.Slot?) -> UInt64 {
+            // 0 for a field past the payload, as libtraceevent reads it.
+            slot.flatMap { RecordPayload.unsigned(at: $0.offset, size: $0.size, in: payload, endianness: order) } ?? 0
+        }
+        let id = Int(field(layout.type))
+        let pid = Int32(truncatingIfNeeded: field(layout.pid))
+        let context = ExecutionContext(flags: ContextFlags(rawValue: UInt8(truncatingIfNeeded: field(layout.flags))),
+                                       preemptCount: UInt8(truncatingIfNeeded: field(layout.preemptCount)),
+                                       migrateDisable: layout.migrateDisable.map { UInt8(truncatingIfNeeded: field($0)) })
+        let kind = id >= 0 && id < kindRefs.count ? kindRefs[id] : nil
+        var kept = false
+        if let kind {
+            let (tallied, decodesFields) = kind._withUnsafeGuaranteedRef { ($0.tallied, $0.decodesFields) }
+            if tallied, s.missedEvents == 0, batch.notes.last?.before != batch.count,
+               kind._withUnsafeGuaranteedRef({ tally.absorbs($0, id: id, pid: pid, timestamp: s.timestamp, context: context) }) {
+                batch.talliedCount += 1
+                return
+            }
+            kept = decodesFields
         }
         let start = batch.payload.count
-        var kept = 0
-        if let kind, kind.decodesFields { kept = page.appendPayload(to: &batch.payload) }
+        if kept { batch.payload.append(contentsOf: payload) }
         batch.records.append(PackedRecord(timestamp: s.timestamp, pid: pid, eventID: Int32(truncatingIfNeeded: id),
                                           missedEvents: Int32(clamping: s.missedEvents),
                                           payloadStart: Int32(truncatingIfNeeded: start),
-                                          payloadCount: Int32(truncatingIfNeeded: kept), context: context))
+                                          payloadCount: Int32(truncatingIfNeeded: kept ? payload.count : 0),
+                                          context: context))
     }
 
     /// `record` (of a batch whose payloads are `payload`) as an event.
