@@ -83,6 +83,18 @@ public final class TraceModel {
         /// `byFunction`'s candidates by function address, resolved once per
         /// address (empty: no binding names that function).
         @exclusivity(unchecked) var candidatesByAddress: [UInt64: AddressBindings] = [:]
+        /// Addresses found to bind nothing, direct-mapped by address (a
+        /// slot holds the last one that fell there; UInt64.max: none): a
+        /// function trace repeats a few hundred functions, and a hit costs
+        /// a compare where the dictionary hashed the address.
+        @exclusivity(unchecked) var unboundAddresses = [UInt64](repeating: .max, count: Kind.unboundSlots)
+        static let unboundSlots = 1 << 12
+
+        @inline(__always)
+        static func unboundSlot(_ address: UInt64) -> Int {
+            // Functions are at least 16-byte aligned; fold in higher bits.
+            Int(truncatingIfNeeded: (address >> 4) ^ (address >> 16)) & (unboundSlots - 1)
+        }
 
         init(key: EventKey, baseline: Int, bindings: BindingTable) {
             self.key = key
@@ -266,10 +278,17 @@ public final class TraceModel {
             if kind.recordFunctionField.id != record.kindID {
                 kind.recordFunctionField = (record.kindID, kind.functionField.flatMap { record.fieldIndex(of: $0.names[0]) })
             }
-            if let index = kind.recordFunctionField.index, let address = record.unsignedField(at: index),
-               let known = kind.candidatesByAddress[address] {
-                if !known.candidates.isEmpty { bind(record.event(), kind: kind, known: known) }
-                return
+            if let index = kind.recordFunctionField.index, let address = record.unsignedField(at: index) {
+                let slot = Kind.unboundSlot(address)
+                if kind.unboundAddresses[slot] == address && address != .max { return }
+                if let known = kind.candidatesByAddress[address] {
+                    if known.candidates.isEmpty {
+                        kind.unboundAddresses[slot] = address
+                    } else {
+                        bind(record.event(), kind: kind, known: known)
+                    }
+                    return
+                }
             }
         }
         bind(record.event(), kind: kind)
