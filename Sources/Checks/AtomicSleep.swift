@@ -34,7 +34,9 @@ public final class AtomicSleep: Check {
     /// first `ViolationLog.keptPerSignature` only a count is kept.
     private struct EpisodeClass: Hashable {
         struct Point: Hashable {
-            var eventKey: EventKey
+            /// The kind's baseline slot: one per event kind, and an Int
+            /// hashes where an EventKey hashed two strings.
+            var baselineSlot: Int
             var context: ExecutionContext
         }
         var comm: String
@@ -52,7 +54,7 @@ public final class AtomicSleep: Check {
             comm = Violation.stableComm(first.comm)
             firstHow = first.how.kind
             lastHow = last.how.kind
-            points = Set(episode.points.map { Point(eventKey: $0.eventKey, context: $0.context) })
+            points = Set(episode.points.map { Point(baselineSlot: $0.baselineSlot, context: $0.context) })
             heldKinds = Set(episode.points.flatMap { $0.heldReasons.map(\.kind) })
         }
     }
@@ -166,7 +168,7 @@ public final class AtomicSleep: Check {
         for key in foldedClasses {
             guard let rest = classes[key]?.rest else { continue }
             let atomic = !key.heldKinds.isEmpty || key.points.contains {
-                model.baselines.floor($0.eventKey)?.isExceeded(by: $0.context) == true
+                model.baselines.floor(slot: $0.baselineSlot)?.isExceeded(by: $0.context) == true
             }
             if atomic { log.fold(rest) }
         }

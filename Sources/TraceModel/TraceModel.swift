@@ -151,7 +151,9 @@ public final class TraceModel {
     /// the task table need not be touched (Int32.min: none).
     @exclusivity(unchecked) private var taskOnCPU: [Int32] = []
     /// prev_state letters by state ("S", "D", "DI", …), built once per value.
-    @exclusivity(unchecked) private var stateLetters: [UInt64: String] = [:]
+    /// Only the lettered bits count (0xff): an array by those bits, not a
+    /// dictionary hashing the state on every sleep.
+    @exclusivity(unchecked) private var stateLetters = [String?](repeating: nil, count: 256)
 
     private func kind(of event: TraceEvent) -> Kind {
         let id = Int(event.kindID)
@@ -479,9 +481,10 @@ public final class TraceModel {
     }
 
     private func letters(of state: UInt64) -> String {
-        if let known = stateLetters[state] { return known }
+        let bits = Int(state & 0xff)
+        if let known = stateLetters[bits] { return known }
         let letters = Self.stateLetters.filter { state & $0.0 != 0 }.map(\.1).joined()
-        stateLetters[state] = letters
+        stateLetters[bits] = letters
         return letters
     }
 
