@@ -101,8 +101,16 @@ public final class AtomicSleep: Check {
     public var observedHappenings: HappeningKinds { [.sleep, .switchedIn, .invalidationEnded] }
 
     /// A plain switch-out matters only as the end of an episode already
-    /// open (its evidence); alone it would be dropped in `close`.
-    public func needsPlainSwitchOut(of pid: Int32) -> Bool { !open.isEmpty && open[pid] != nil }
+    /// open that could be atomic (its evidence). Alone, or ending an episode
+    /// nothing could make atomic, `close` would drop it, and the point itself
+    /// adds no reason (it is plain, judged at this same moment): such an
+    /// episode is dropped here, and the model makes no SleepPoint for it.
+    public func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool {
+        guard !open.isEmpty, let episode = open[pid] else { return false }
+        if mayBeAtomic(episode, model: model) { return true }
+        open[pid] = nil
+        return false
+    }
 
     public func skipReason(model: TraceModel) -> String? {
         model.sawTaskSwitches ? nil
@@ -131,14 +139,18 @@ public final class AtomicSleep: Check {
         }
     }
 
-    private func close(_ episode: Episode, model: TraceModel) {
-        // Keep it only if something could make it atomic: a held reason now,
-        // or a context above the lowest seen so far (floors only go down).
-        let possible = episode.points.contains { p in
+    /// Something could make the episode atomic: a held reason now, or a
+    /// context above the lowest seen so far (floors only go down).
+    private func mayBeAtomic(_ episode: Episode, model: TraceModel) -> Bool {
+        episode.points.contains { p in
             !p.heldReasons.isEmpty || p.hasOpenNonBlockable
                 || model.baselines.floor(slot: p.baselineSlot)?.isExceeded(by: p.context) == true
         }
-        guard possible else { return }
+    }
+
+    private func close(_ episode: Episode, model: TraceModel) {
+        // Kept only if it may be atomic.
+        guard mayBeAtomic(episode, model: model) else { return }
         guard let key = EpisodeClass(episode) else {
             candidates.append(episode)
             return

@@ -511,7 +511,7 @@ public final class TraceModel {
         if atomicLock, let l = task.heldLocks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
         if case .switchedOut = how, reasons.isEmpty,
            isPlain(task: task, context: context, baseline: baseline),
-           !observersByKind[HappeningKinds.sleep.position].contains(where: { $0.needsPlainSwitchOut(of: pid) }) {
+           !observersByKind[HappeningKinds.sleep.position].contains(where: { $0.needsPlainSwitchOut(of: pid, model: self) }) {
             return
         }
         let e = made ?? event()

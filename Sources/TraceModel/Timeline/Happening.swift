@@ -162,10 +162,13 @@ public protocol ModelObserver: AnyObject {
     /// non-blockable range open, context within its kind's floor so far):
     /// true unless it says otherwise. Most switch-outs are such sleeps;
     /// when no observer of sleeps needs one, the model makes no SleepPoint.
-    func needsPlainSwitchOut(of pid: Int32) -> Bool
+    /// Asked at the moment of the switch-out, which an observer answering
+    /// false may act on as if told (the model tells it nothing more of it,
+    /// unless another observer needs the sleep).
+    func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool
 }
 
 extension ModelObserver {
     public var observedHappenings: HappeningKinds { .all }
-    public func needsPlainSwitchOut(of pid: Int32) -> Bool { true }
+    public func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool { true }
 }
