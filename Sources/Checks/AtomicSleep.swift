@@ -169,7 +169,9 @@ public final class AtomicSleep: Check {
     }
 
     public func finish(model: TraceModel) {
-        for pid in Array(open.keys) {
+        // In pid order: which episodes of a class are kept in full must not
+        // depend on the dictionary's hash seed (random per process).
+        for pid in open.keys.sorted() {
             if let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
         }
         for episode in candidates {
