@@ -344,7 +344,9 @@ public final class TraceModel {
                 named = .some(f)
             }
         }
-        bindings.forEachMatch(event, candidates: candidates, function: { named ?? self.function(of: event, kind: kind) }) {
+        // Candidates found by function (`named` set) all name that function.
+        bindings.forEachMatch(event, candidates: candidates, namesFunction: named != nil,
+                              function: { named ?? self.function(of: event, kind: kind) }) {
             binding, args in
             boundRoleCounts[Self.roles.firstIndex(of: binding.role)!] += 1
             if event.system.isEmpty {
@@ -432,10 +434,10 @@ public final class TraceModel {
         }
         let index = switchRecordFields.indices
         func field(_ i: Int) -> FieldValue? { index[i].flatMap { r.field(at: $0) } }
-        func integer(_ i: Int) -> Int64? { index[i].flatMap { r.integerField(at: $0) } }
-        taskSwitch(prevPid: Int32(truncatingIfNeeded: integer(0) ?? Int64(r.pid)),
-                   nextPid: Int32(truncatingIfNeeded: integer(1) ?? -1),
-                   state: integer(2).map { UInt64(bitPattern: $0) } ?? 0,
+        let (prev, next, state) = r.integerFields(at: index[0], index[1], index[2])
+        taskSwitch(prevPid: Int32(truncatingIfNeeded: prev ?? Int64(r.pid)),
+                   nextPid: Int32(truncatingIfNeeded: next ?? -1),
+                   state: state.map { UInt64(bitPattern: $0) } ?? 0,
                    prevComm: field(3)?.string ?? r.comm,
                    nextComm: field(4)?.string,
                    cpu: r.cpu, timestamp: r.timestamp, context: r.context, baseline: baseline,
@@ -593,7 +595,7 @@ public final class TraceModel {
     private func invalidationEnd(_ e: TraceEvent, _ a: RoleArguments, channel: String) {
         let task = taskTable[e.pid]!
         let seen = task.closedChannels.contains(channel)
-        if !seen { task.closedChannels.insert(channel) }
+        if !seen { task.closedChannels.append(channel) }
         // The most recent open begin of the channel (and mm), and the most
         // recent one with the same range, found from the end.
         var latest: Int?, exact: Int?

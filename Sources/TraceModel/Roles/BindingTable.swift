@@ -70,13 +70,15 @@ public struct BindingTable: Sendable {
 
     /// Calls `body` with each candidate binding `event` matches and the
     /// arguments it extracts, in candidate order: `bind` without building
-    /// an array of events (the model's per-event path).
+    /// an array of events (the model's per-event path). `namesFunction`:
+    /// the candidates were picked by the event's function already (the
+    /// model's index by function), so their function is not compared again.
     @inline(__always)
-    public func forEachMatch(_ event: TraceEvent, candidates: [RoleBinding], function resolve: () -> String?,
-                             _ body: (RoleBinding, RoleArguments) -> Void) {
+    public func forEachMatch(_ event: TraceEvent, candidates: [RoleBinding], namesFunction: Bool = false,
+                             function resolve: () -> String?, _ body: (RoleBinding, RoleArguments) -> Void) {
         var function: String??  // resolved at most once
         for binding in candidates {
-            if let wanted = binding.function {
+            if !namesFunction, let wanted = binding.function {
                 if function == nil { function = .some(resolve()) }
                 guard function! == wanted else { continue }
             }

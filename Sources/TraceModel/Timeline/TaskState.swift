@@ -22,7 +22,9 @@ public final class TaskState {
     /// at least one invalidation: an end without begin in a channel seen
     /// before is an error; the first end of a task may have begun before the
     /// trace did.
-    @exclusivity(unchecked) public internal(set) var closedChannels: Set<String> = []
+    /// A list, not a set: a task uses a channel or two, and comparing their
+    /// names costs less than hashing one on every end.
+    @exclusivity(unchecked) public internal(set) var closedChannels: [String] = []
 
     public init(pid: Int32, comm: String) {
         self.pid = pid
