@@ -9,26 +9,22 @@ import TraceInput
 /// `text` is rendered from the event's (copied) fields when first read, not
 /// when the evidence is made.
 public struct EvidenceEvent: Sendable, Hashable, Codable {
-    public var timestamp: UInt64
-    public var cpu: Int
-    public var pid: Int32
-    public var comm: String
+    public var timestamp: UInt64 { storage.timestamp }
+    public var cpu: Int { storage.cpu }
+    public var pid: Int32 { storage.pid }
+    public var comm: String { storage.comm }
     /// "system:name".
-    public var event: String
+    public var event: String { storage.event }
     /// The event's fields, rendered the same way whatever the source.
-    public var text: String {
-        get { fields.text }
-        set { fields = FieldText(newValue) }
-    }
-    private var fields: FieldText
+    public var text: String { storage.text }
+
+    /// Everything in one object: evidence is copied into every span, sleep
+    /// and happening that carries it, and a copy is then one reference
+    /// (three when the names and the text were held apart).
+    private let storage: Storage
 
     public init(timestamp: UInt64, cpu: Int, pid: Int32, comm: String, event: String, text: String) {
-        self.timestamp = timestamp
-        self.cpu = cpu
-        self.pid = pid
-        self.comm = comm
-        self.event = event
-        self.fields = FieldText(text)
+        storage = Storage(timestamp: timestamp, cpu: cpu, pid: pid, comm: comm, event: event, state: .rendered(text))
     }
 
     public init(_ e: TraceEvent, functions: FunctionNames) {
@@ -37,12 +33,8 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
 
     /// With `event` ("system:name") made once per kind by the caller.
     init(_ e: TraceEvent, eventName: String, functions: FunctionNames) {
-        timestamp = e.timestamp
-        cpu = e.cpu
-        pid = e.pid
-        comm = e.comm
-        event = eventName
-        fields = FieldText(e, functions: functions)
+        storage = Storage(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm, event: eventName,
+                          state: .pending(e, functions))
     }
 
     enum CodingKeys: String, CodingKey { case timestamp, cpu, pid, comm, event, text }
@@ -65,8 +57,9 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
     }
 
     public static func == (a: EvidenceEvent, b: EvidenceEvent) -> Bool {
-        a.timestamp == b.timestamp && a.cpu == b.cpu && a.pid == b.pid && a.comm == b.comm
-            && a.event == b.event && a.text == b.text
+        a.storage === b.storage
+            || (a.timestamp == b.timestamp && a.cpu == b.cpu && a.pid == b.pid && a.comm == b.comm
+                && a.event == b.event && a.text == b.text)
     }
 
     public func hash(into h: inout Hasher) {
@@ -78,23 +71,34 @@ public struct EvidenceEvent: Sendable, Hashable, Codable {
         h.combine(text)
     }
 
-    /// The rendered fields, or the event to render them from on first read
+    /// The evidence, its fields rendered from the event on first read
     /// (once, under a lock: evidence may be read from any thread; NSLock is
     /// pthreads, which thread sanitizers see). One lock serves all evidence:
     /// the model makes evidence for every sleep and span and almost all of
     /// it is never read, so a lock each (an object and a mutex to allocate
     /// and initialize) cost more than the rare renderings ever wait.
-    private final class FieldText: @unchecked Sendable {
-        private enum State {
+    private final class Storage: @unchecked Sendable {
+        enum State {
             case rendered(String)
             case pending(TraceEvent, FunctionNames)
         }
+        let timestamp: UInt64
+        let cpu: Int
+        let pid: Int32
+        let comm: String
+        let event: String
         private static let lock = NSLock()
         // Guarded by `lock`.
         private var state: State
 
-        init(_ text: String) { state = .rendered(text) }
-        init(_ e: TraceEvent, functions: FunctionNames) { state = .pending(e, functions) }
+        init(timestamp: UInt64, cpu: Int, pid: Int32, comm: String, event: String, state: State) {
+            self.timestamp = timestamp
+            self.cpu = cpu
+            self.pid = pid
+            self.comm = comm
+            self.event = event
+            self.state = state
+        }
 
         var text: String {
             let lock = Self.lock
