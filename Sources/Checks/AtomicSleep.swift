@@ -48,10 +48,10 @@ public final class AtomicSleep: Check {
         /// nil for an episode inside a non-blockable invalidation: whether
         /// that counts depends on the range (did its start succeed), so such
         /// episodes are always kept in full.
-        init?(_ episode: Episode) {
+        init?(_ episode: Episode, stableComm: (String) -> String) {
             guard let first = episode.points.first, let last = episode.points.last,
                   !episode.points.contains(where: \.hasOpenNonBlockable) else { return nil }
-            comm = Violation.stableComm(first.comm)
+            comm = stableComm(first.comm)
             firstHow = first.how.kind
             lastHow = last.how.kind
             points = Set(episode.points.map { Point(baselineSlot: $0.baselineSlot, context: $0.context) })
@@ -79,6 +79,14 @@ public final class AtomicSleep: Check {
             }
             return false
         }
+    }
+
+    /// `Violation.stableComm` of the last name asked: episodes of one
+    /// workload mostly share their task's name.
+    @exclusivity(unchecked) private var lastComm = (comm: "", stable: "")
+    private func stableComm(_ comm: String) -> String {
+        if lastComm.comm != comm { lastComm = (comm, Violation.stableComm(comm)) }
+        return lastComm.stable
     }
 
     // Checks observe the model on its one thread: @exclusivity(unchecked)
@@ -151,7 +159,7 @@ public final class AtomicSleep: Check {
     private func close(_ episode: Episode, model: TraceModel) {
         // Kept only if it may be atomic.
         guard mayBeAtomic(episode, model: model) else { return }
-        guard let key = EpisodeClass(episode) else {
+        guard let key = EpisodeClass(episode, stableComm: stableComm) else {
             candidates.append(episode)
             return
         }

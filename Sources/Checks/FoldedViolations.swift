@@ -37,6 +37,13 @@ public struct FoldedViolations: Sendable, Codable, Hashable {
 
     /// One more occurrence at `timestamp`.
     public mutating func add(timestamp: UInt64) {
-        merge(FoldedViolations(rule: rule, severity: severity, signature: signature, timestamp: timestamp))
+        count += 1
+        firstTimestamp = min(firstTimestamp, timestamp)
+        lastTimestamp = max(lastTimestamp, timestamp)
+        // `merge` of one occurrence, without building one: the samples
+        // change only while fewer than the limit or if it is earlier than one.
+        if sampleTimestamps.count < Self.sampleLimit || sampleTimestamps.contains(where: { $0 > timestamp }) {
+            sampleTimestamps = Array((sampleTimestamps + [timestamp]).sorted().prefix(Self.sampleLimit))
+        }
     }
 }

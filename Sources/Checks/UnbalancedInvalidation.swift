@@ -27,6 +27,8 @@ public final class UnbalancedInvalidation: Check {
     /// log folds repeats as the final one does (signatures name the channel).
     @exclusivity(unchecked) private var pendingLogs: [String: ViolationLog] = [:]
     @exclusivity(unchecked) private var channelsWithEnds: Set<String> = []
+    /// The channel of the last end, which is in `channelsWithEnds`.
+    @exclusivity(unchecked) private var lastEndChannel = ""
 
     public init() {}
 
@@ -44,7 +46,10 @@ public final class UnbalancedInvalidation: Check {
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
         case .invalidationEnded(let r):
+            // Ends repeat a channel or two: hashed only when it is new.
+            if !channelsWithEnds.isEmpty, lastEndChannel == r.channel { return }
             channelsWithEnds.insert(r.channel)
+            lastEndChannel = r.channel
         case .invalidationMismatched(let open, let end, let s, let e):
             channelsWithEnds.insert(open.channel)
             let ended = (s.flatMap { s in e.map { "[0x\(String(s, radix: 16)), 0x\(String($0, radix: 16)))" } })
