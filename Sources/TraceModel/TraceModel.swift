@@ -434,10 +434,10 @@ public final class TraceModel {
         }
         let index = switchRecordFields.indices
         func field(_ i: Int) -> FieldValue? { index[i].flatMap { r.field(at: $0) } }
-        let (prev, next, state) = r.integerFields(at: index[0], index[1], index[2])
-        taskSwitch(prevPid: Int32(truncatingIfNeeded: prev ?? Int64(r.pid)),
-                   nextPid: Int32(truncatingIfNeeded: next ?? -1),
-                   state: state.map { UInt64(bitPattern: $0) } ?? 0,
+        func integer(_ i: Int) -> Int64? { index[i].flatMap { r.integerField(at: $0) } }
+        taskSwitch(prevPid: Int32(truncatingIfNeeded: integer(0) ?? Int64(r.pid)),
+                   nextPid: Int32(truncatingIfNeeded: integer(1) ?? -1),
+                   state: integer(2).map { UInt64(bitPattern: $0) } ?? 0,
                    prevComm: field(3)?.string ?? r.comm,
                    nextComm: field(4)?.string,
                    cpu: r.cpu, timestamp: r.timestamp, context: r.context, baseline: baseline,

@@ -44,15 +44,6 @@ final class RecordRefTests: XCTestCase {
                 XCTAssertEqual(r.context, e.context, path, file: file, line: line)
                 XCTAssertEqual(r.kindID, e.kindID, path, file: file, line: line)
                 XCTAssertEqual(r.comm, e.comm, path, file: file, line: line)
-                if checkFields {
-                    // The three-at-once read equals three single reads (and
-                    // nil past the fields or for a nil index).
-                    let n = e.fields.names.count
-                    let three = r.integerFields(at: 0, n > 2 ? 2 : nil, n)
-                    XCTAssertEqual(three.0, r.integerField(at: 0), path, file: file, line: line)
-                    XCTAssertEqual(three.1, n > 2 ? r.integerField(at: 2) : nil, path, file: file, line: line)
-                    XCTAssertNil(three.2, path, file: file, line: line)
-                }
                 for (i, name) in e.fields.names.enumerated() where checkFields {
                     XCTAssertEqual(r.fieldIndex(of: name), i, "\(path) \(e.name).\(name)", file: file, line: line)
                     let value = e.fields[index: i]

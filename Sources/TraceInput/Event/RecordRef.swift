@@ -50,36 +50,11 @@ public struct RecordRef {
     /// FieldValue; nil for arrays, strings and fields not kept.
     @inline(__always)
     public func integerField(at index: Int) -> Int64? {
-        read(index) { slot, bytes in Self.integer(slot, in: bytes, endianness: endianness) }
-    }
-
-    /// Three integer fields (`integerField(at:)` each; nil index: nil) with
-    /// one look at the record: what every sched_switch reads.
-    public func integerFields(at first: Int?, _ second: Int?, _ third: Int?) -> (Int64?, Int64?, Int64?) {
-        guard let kind else { return (nil, nil, nil) }
-        return kind._withUnsafeGuaranteedRef { k in
-            guard k.decodesFields else { return (nil, nil, nil) }
-            let slots = k.slots
-            return cursor._withUnsafeGuaranteedRef { cursor in
-                cursor.withPayload { bytes in
-                    func integer(_ i: Int?) -> Int64? {
-                        guard let i, i >= 0, i < slots.count else { return nil }
-                        return Self.integer(slots[i], in: bytes, endianness: endianness)
-                    }
-                    return (integer(first), integer(second), integer(third))
-                }
-            }
+        scalar(at: index).map { raw, slot in
+            guard slot.isSigned else { return Int64(bitPattern: raw) }
+            let shift = UInt64(64 - slot.size * 8)
+            return Int64(bitPattern: raw << shift) >> shift
         }
-    }
-
-    @inline(__always)
-    private static func integer(_ slot: FieldSlot, in bytes: UnsafeRawBufferPointer, endianness: Endianness) -> Int64? {
-        guard !slot.isDynamic, !slot.isArray,
-              let raw = RecordPayload.unsigned(at: slot.offset, size: slot.size, in: bytes, endianness: endianness)
-        else { return nil }
-        guard slot.isSigned else { return Int64(bitPattern: raw) }
-        let shift = UInt64(64 - slot.size * 8)
-        return Int64(bitPattern: raw << shift) >> shift
     }
 
     /// The unsigned integer field at `index` (`case .unsigned(let v)` of
