@@ -10,14 +10,14 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Run every check over a trace and report the violations with their evidence.",
         discussion: """
-        Reads a trace-cmd trace.dat (v6 or v7) or ftrace text, rebuilds what every CPU and
-        task was doing, and runs the checks listed by `mmaudit rules`. A check that lacks
+        Reads a trace-cmd trace.dat (v6 or v7) or ftrace text, rebuilds what every CPU and \
+        task was doing, and runs the checks listed by `mmaudit rules`. A check that lacks \
         the events it needs is reported as skipped, with how to record them.
 
         FORMATS
-          text       a summary table per rule, then each violation with the context open
-                     at that moment (locks held, ranges open, preempt depth) and its
-                     evidence events; coloured on a terminal unless NO_COLOR is set
+          text       a summary table per rule, then each violation with the context
+                     open at that moment (locks held, ranges open, preempt depth) and
+                     its evidence events; coloured on a terminal unless NO_COLOR is set
           json       the same, as a JSON document (field names are stable)
           sarif      SARIF 2.1.0 for code-scanning tools: one result per violation
           markdown   for a mailing-list reply or a merge request

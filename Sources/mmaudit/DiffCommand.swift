@@ -10,16 +10,16 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Compare two traces of the same workload: new, fixed and persisting violations, latencies.",
         discussion: """
-        Analyzes BEFORE and AFTER (same rules) and matches their violations by signature,
-        which names the rule, the kind of finding and the task without its pid or instance
-        numbers, never a timestamp or an address. A violation is NEW when only AFTER has
-        its signature, FIXED when only BEFORE has it, PERSISTING when both do. A rule that
+        Analyzes BEFORE and AFTER (same rules) and matches their violations by signature, \
+        which names the rule, the kind of finding and the task without its pid or instance \
+        numbers, never a timestamp or an address. A violation is NEW when only AFTER has \
+        its signature, FIXED when only BEFORE has it, PERSISTING when both do. A rule that \
         was skipped in either trace is not compared.
 
-        Latencies are compared per series: invalidate-range durations by enum
-        mmu_notifier_event, lock-contention waits by lock symbol (or address: addresses
-        change between boots), tlb gather durations. Each shows count, p50, p90, p99 and
-        max before and after with the change; series with fewer than 30 samples on a side
+        Latencies are compared per series: invalidate-range durations by enum \
+        mmu_notifier_event, lock-contention waits by lock symbol (or address: addresses \
+        change between boots), tlb gather durations. Each shows count, p50, p90, p99 and \
+        max before and after with the change; series with fewer than 30 samples on a side \
         are marked as too small to trust.
 
         EXIT STATUS

@@ -11,18 +11,18 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write the trace as Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing.",
         discussion: """
-        One process per CPU, with a thread for its task slices (from sched_switch), one per
-        span kind (invalidate ranges, tlb gathers, lock holds, lock waits) and one for every
-        raw event as an instant; each violation is a global instant marker named after its
-        rule. Written as it is read: memory does not grow with the trace (it is read twice,
+        One process per CPU, with a thread for its task slices (from sched_switch), one per \
+        span kind (invalidate ranges, tlb gathers, lock holds, lock waits) and one for every \
+        raw event as an instant; each violation is a global instant marker named after its \
+        rule. Written as it is read: memory does not grow with the trace (it is read twice, \
         once to find the violations).
 
         EXIT STATUS
           0  written;  2  bad input or usage
 
         EXAMPLES
-          mmaudit export trace.dat --perfetto trace.json     # then open it in ui.perfetto.dev
-          mmaudit export trace.dat --rules fixtures/rules/mmaudit_demo.rules --perfetto t.json
+          mmaudit export trace.dat --perfetto trace.json   # open it in ui.perfetto.dev
+          mmaudit export trace.dat --rules demo.rules --perfetto trace.json
         """
     )
 

@@ -11,26 +11,26 @@ struct RecordCommand: ParsableCommand {
         commandName: "record",
         abstract: "Run trace-cmd record with the events, function filters and kprobes the checks need.",
         discussion: """
-        Builds the recording from the bindings the checks read: sched:sched_switch, the lock
-        contention tracepoints, the function tracer on the sleeping functions and on
-        tlb_gather_mmu/tlb_finish_mmu, and kprobes on __mmu_notifier_invalidate_range_start
-        and _end that fetch the range into fields named mm, start, end, flags and event
-        (struct mmu_notifier_range of Linux 6.1, x86-64: mm +8, start +16, end +24,
-        flags +32 (u32), event +36 (s32), all from the first argument, %di). Events bound
+        Builds the recording from the bindings the checks read: sched:sched_switch, the lock \
+        contention tracepoints, the function tracer on the sleeping functions and on \
+        tlb_gather_mmu/tlb_finish_mmu, and kprobes on __mmu_notifier_invalidate_range_start \
+        and _end that fetch the range into fields named mm, start, end, flags and event \
+        (struct mmu_notifier_range of Linux 6.1, x86-64: mm +8, start +16, end +24, \
+        flags +32 (u32), event +36 (s32), all from the first argument, %di). Events bound \
         by a --rules file are recorded too.
 
-        Without --print it must run as root on the machine to trace: it reads
-        available_events and available_filter_functions under the tracefs directory,
-        leaves out (and names) what this kernel lacks, defines the kprobes, runs
+        Without --print it must run as root on the machine to trace: it reads \
+        available_events and available_filter_functions under the tracefs directory, \
+        leaves out (and names) what this kernel lacks, defines the kprobes, runs \
         `trace-cmd record`, and removes the kprobes afterwards.
 
-        With --print nothing is run and tracefs is not touched: it prints the shell
-        commands to run on the machine to trace. Without --tracefs that is the full set
-        wanted, unchecked; with --tracefs DIR it is checked against the available_events and
+        With --print nothing is run and tracefs is not touched: it prints the shell \
+        commands to run on the machine to trace. Without --tracefs that is the full set \
+        wanted, unchecked; with --tracefs DIR it is checked against the available_events and \
         available_filter_functions files in DIR (copies from the target machine will do).
 
         EXIT STATUS
-          trace-cmd's own status when it ran; 2 bad usage, no tracefs, or trace-cmd missing
+          trace-cmd's own status when it ran; 2 bad usage, no tracefs, no trace-cmd
 
         EXAMPLES
           sudo mmaudit record -o trace.dat -- ./my-workload --iterations 10

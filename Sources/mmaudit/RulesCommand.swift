@@ -10,8 +10,8 @@ struct RulesCommand: ParsableCommand {
         commandName: "rules",
         abstract: "List every check: what it flags, the kernel rule behind it, the events it needs.",
         discussion: """
-        For each rule: its id (as used in JSON, SARIF and diffs), what it flags and why
-        the kernel forbids it, the roles it reads (docs/rules.md) and the concrete events
+        For each rule: its id (as used in JSON, SARIF and diffs), what it flags and why \
+        the kernel forbids it, the roles it reads (docs/rules.md) and the concrete events \
         that play them with the built-in bindings and any --rules file.
 
         EXIT STATUS

@@ -11,12 +11,12 @@ struct TimelineCommand: ParsableCommand {
         commandName: "timeline",
         abstract: "Draw per-CPU lanes of tasks and spans in the terminal for a window of time.",
         discussion: """
-        The same picture as the HTML report's, one character a column: each CPU's row shows
-        a letter per task (the legend names them, '.' is idle), the rows under it the spans
-        open on that CPU (inval: invalidate ranges, tlb: tlb gathers, lock: lock holds,
-        wait: lock waits), the row above it 'v' where a task went to sleep and '!' where a
-        check found a violation. Times are trace-cmd's (seconds since boot), as in
-        `trace-cmd report`. Without --from/--to the window is the first violation's, or the
+        The same picture as the HTML report's, one character a column: each CPU's row shows \
+        a letter per task (the legend names them, '.' is idle), the rows under it the spans \
+        open on that CPU (inval: invalidate ranges, tlb: tlb gathers, lock: lock holds, \
+        wait: lock waits), the row above it 'v' where a task went to sleep and '!' where a \
+        check found a violation. Times are trace-cmd's (seconds since boot), as in \
+        `trace-cmd report`. Without --from/--to the window is the first violation's, or the \
         whole trace if it has none.
 
         EXIT STATUS
@@ -25,7 +25,7 @@ struct TimelineCommand: ParsableCommand {
         EXAMPLES
           mmaudit timeline trace.dat
           mmaudit timeline trace.dat --cpu 0,2 --from 483.8370 --to 483.8420
-          mmaudit timeline trace.dat --rules fixtures/rules/mmaudit_demo.rules --width 160
+          mmaudit timeline trace.dat --rules demo.rules --width 160
         """
     )
 
