@@ -140,6 +140,10 @@ final class RecordDecoding: Sendable {
         self.kinds = kinds
         kindRefs = kinds.map { $0.map { .passUnretained($0) } }
         self.layout = layout
+        let standard = CommonFieldLayout.standard
+        standardHeader = endianness == .little && layout.migrateDisable == nil
+            && [layout.type, layout.flags, layout.preemptCount, layout.pid].map { $0.map { [$0.offset, $0.size] } }
+                == [standard.type, standard.flags, standard.preemptCount, standard.pid].map { $0.map { [$0.offset, $0.size] } }
         self.endianness = endianness
         self.comm = comm
     }
@@ -148,6 +152,9 @@ final class RecordDecoding: Sendable {
     /// `kinds`, unretained (`kinds` keeps them): packing a record retains
     /// nothing.
     private let kindRefs: [Unmanaged<RecordKind>?]
+    /// The header is the kernel's usual one (CommonFieldLayout.standard)
+    /// in a little-endian file: read in one load.
+    private let standardHeader: Bool
 
     /// Appends the current record of `s` to `batch` (the stream is not
     /// moved), unless `tally` takes it (a kind tallied, no lost events
@@ -155,16 +162,28 @@ final class RecordDecoding: Sendable {
     @inline(__always)
     func pack(_ s: CPUStream, into batch: inout DecodedBatch, tally: inout StreamTally) {
         let payload = s.page.payload
-        let order = endianness
-        @inline(__always) func field(_ slot: CommonFieldLayout.Slot?) -> UInt64 {
-            // 0 for a field past the payload, as libtraceevent reads it.
-            slot.flatMap { RecordPayload.unsigned(at: $0.offset, size: $0.size, in: payload, endianness: order) } ?? 0
-        }
-        let id = Int(field(layout.type))
-        let pid = Int32(truncatingIfNeeded: field(layout.pid))
-        let context = ExecutionContext(flags: ContextFlags(rawValue: UInt8(truncatingIfNeeded: field(layout.flags))),
+        let id: Int, pid: Int32, context: ExecutionContext
+        if standardHeader && payload.count >= 8 {
+            // The usual header in one load: type u16, flags u8, preempt
+            // count u8, pid s32, little-endian (the fields read one by one
+            // below give the same values).
+            let word = UInt64(littleEndian: payload.loadUnaligned(as: UInt64.self))
+            id = Int(word & 0xffff)
+            pid = Int32(truncatingIfNeeded: word >> 32)
+            context = ExecutionContext(flags: ContextFlags(rawValue: UInt8(truncatingIfNeeded: word >> 16)),
+                                       preemptCount: UInt8(truncatingIfNeeded: word >> 24))
+        } else {
+            let order = endianness
+            @inline(__always) func field(_ slot: CommonFieldLayout.Slot?) -> UInt64 {
+                // 0 for a field past the payload, as libtraceevent reads it.
+                slot.flatMap { RecordPayload.unsigned(at: $0.offset, size: $0.size, in: payload, endianness: order) } ?? 0
+            }
+            id = Int(field(layout.type))
+            pid = Int32(truncatingIfNeeded: field(layout.pid))
+            context = ExecutionContext(flags: ContextFlags(rawValue: UInt8(truncatingIfNeeded: field(layout.flags))),
                                        preemptCount: UInt8(truncatingIfNeeded: field(layout.preemptCount)),
                                        migrateDisable: layout.migrateDisable.map { UInt8(truncatingIfNeeded: field($0)) })
+        }
         let kind = id >= 0 && id < kindRefs.count ? kindRefs[id] : nil
         var kept = false
         if let kind {
