@@ -470,7 +470,11 @@ public final class TraceModel {
         if nextPid >= 0 {
             task(nextPid, comm: nextComm() ?? "<...>").cpu = cpu
             placed(nextPid, on: cpu)
-            tell(.switchedIn(pid: nextPid, cpu: cpu, timestamp: timestamp))
+            // Most switch-ins end nothing an observer has open: asked first,
+            // the happening is made and told only to those that need it.
+            for o in observersByKind[HappeningKinds.switchedIn.position] where o.needsSwitchIn(of: nextPid) {
+                o.observe(.switchedIn(pid: nextPid, cpu: cpu, timestamp: timestamp), model: self)
+            }
         }
     }
 

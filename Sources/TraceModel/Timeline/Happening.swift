@@ -166,9 +166,14 @@ public protocol ModelObserver: AnyObject {
     /// false may act on as if told (the model tells it nothing more of it,
     /// unless another observer needs the sleep).
     func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool
+    /// Whether it needs to hear that `pid` runs again (`.switchedIn`), for an
+    /// observer that reads switch-ins: true unless it says otherwise. One
+    /// that answers false must have had nothing to do with it.
+    func needsSwitchIn(of pid: Int32) -> Bool
 }
 
 extension ModelObserver {
     public var observedHappenings: HappeningKinds { .all }
     public func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool { true }
+    public func needsSwitchIn(of pid: Int32) -> Bool { true }
 }
