@@ -162,14 +162,6 @@ public final class KBuffer {
         }
     }
 
-    /// Appends the current payload to `bytes` (a batch's payloads kept in
-    /// one array); returns its length.
-    @inline(__always)
-    public func appendPayload(to bytes: inout [UInt8]) -> Int {
-        region?.appendBytes(at: payloadOffset, count: eventSize, to: &bytes)
-        return region == nil ? 0 : eventSize
-    }
-
     /// Fills `record` for libtraceevent's print calls.
     func fill(_ record: inout tep_record, timestamp: UInt64, cpu: Int, missedEvents: Int) {
         record.ts = timestamp

@@ -92,14 +92,6 @@ public final class MemoryRegion: @unchecked Sendable {
         return [UInt8](UnsafeRawBufferPointer(start: base + offset, count: n))
     }
 
-    /// Appends `n` bytes at `offset` to `bytes` (many payloads into one
-    /// array: no allocation per payload).
-    public func appendBytes(at offset: Int, count n: Int, to bytes: inout [UInt8]) {
-        precondition(offset >= 0 && n >= 0 && offset + n <= count, "copy past the region")
-        guard n > 0, let base else { return }
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: n))
-    }
-
     /// The offset of the first NUL at or after `offset` and before `end`.
     public func firstZero(from offset: Int, end: Int) -> Int? {
         precondition(offset >= 0 && end <= count)
