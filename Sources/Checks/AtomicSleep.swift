@@ -108,14 +108,14 @@ public final class AtomicSleep: Check {
 
     public var observedHappenings: HappeningKinds { [.sleep, .switchedIn, .invalidationEnded] }
 
+    /// A switch-in matters only as the end of an episode still open.
+    public func needsSwitchIn(of pid: Int32) -> Bool { !open.isEmpty && open[pid] != nil }
+
     /// A plain switch-out matters only as the end of an episode already
     /// open that could be atomic (its evidence). Alone, or ending an episode
     /// nothing could make atomic, `close` would drop it, and the point itself
     /// adds no reason (it is plain, judged at this same moment): such an
     /// episode is dropped here, and the model makes no SleepPoint for it.
-    /// A switch-in matters only as the end of an episode still open.
-    public func needsSwitchIn(of pid: Int32) -> Bool { !open.isEmpty && open[pid] != nil }
-
     public func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool {
         guard !open.isEmpty, let episode = open[pid] else { return false }
         if mayBeAtomic(episode, model: model) { return true }
