@@ -13,30 +13,24 @@ public struct RecordTally: Sendable {
         /// order: a kind's records share a handful of contexts.
         public var contexts: [(context: ExecutionContext, count: Int)] = []
 
+        /// `times` more records with `context`.
         @inline(__always)
-        mutating func add(_ context: ExecutionContext) {
-            count += 1
+        mutating func add(_ context: ExecutionContext, times: Int = 1) {
+            count += times
             // Linear from the end: few distinct contexts, the last mostly repeats.
             var i = contexts.count - 1
             while i >= 0 {
                 if contexts[i].context == context {
-                    contexts[i].count += 1
+                    contexts[i].count += times
                     return
                 }
                 i -= 1
             }
-            contexts.append((context, 1))
+            contexts.append((context, times))
         }
 
         mutating func add(_ other: Kind) {
-            count += other.count
-            for (c, n) in other.contexts {
-                if let i = contexts.firstIndex(where: { $0.context == c }) {
-                    contexts[i].count += n
-                } else {
-                    contexts.append((c, n))
-                }
-            }
+            for (c, n) in other.contexts { add(c, times: n) }
         }
     }
 
