@@ -14,6 +14,9 @@ public final class TraceModel {
     public func cpu(_ n: Int) -> CPUTimeline? { n >= 0 && n < cpuTimelines.count ? cpuTimelines[n] : nil }
     /// By CPU number: a switch finds its CPU by index, not by hashing.
     @exclusivity(unchecked) private var cpuTimelines: [CPUTimeline?] = []
+    /// CPU numbers kept in per-CPU arrays (`cpuTimelines`, `taskOnCPU`);
+    /// a damaged line's larger number is left out of them.
+    private static let cpuLimit = 1 << 12
     // Per-event state of a model fed from one thread: @exclusivity(unchecked)
     // drops the runtime access checks (swift_beginAccess in perf).
     /// Every task seen, by pid.
@@ -87,7 +90,8 @@ public final class TraceModel {
         /// slot holds the last one that fell there; UInt64.max: none): a
         /// function trace repeats a few hundred functions, and a hit costs
         /// a compare where the dictionary hashed the address.
-        @exclusivity(unchecked) var unboundAddresses = [UInt64](repeating: .max, count: Kind.unboundSlots)
+        /// Made for function-named kinds only (32 KB each).
+        @exclusivity(unchecked) var unboundAddresses: [UInt64]
         static let unboundSlots = 1 << 12
 
         @inline(__always)
@@ -107,8 +111,10 @@ public final class TraceModel {
                 var index: [String: [RoleBinding]] = [:]
                 for b in candidates { index[b.function!, default: []].append(b) }
                 byFunction = index
+                unboundAddresses = [UInt64](repeating: .max, count: Kind.unboundSlots)
             } else {
                 byFunction = nil
+                unboundAddresses = []
             }
             let inert: Set<Role> = [.tlbFlush, .pageFree]
             if candidates.allSatisfy({ $0.function == nil && inert.contains($0.role) }) {
@@ -373,7 +379,7 @@ public final class TraceModel {
     /// `pid`'s task now has `cpu`: the fast path of `consume` may skip it
     /// there, and nowhere else.
     private func placed(_ pid: Int32, on cpu: Int) {
-        guard cpu >= 0 && cpu < 1 << 12 else { return }
+        guard cpu >= 0 && cpu < Self.cpuLimit else { return }
         if cpu >= taskOnCPU.count { taskOnCPU += [Int32](repeating: .min, count: cpu + 1 - taskOnCPU.count) }
         for i in taskOnCPU.indices where taskOnCPU[i] == pid { taskOnCPU[i] = .min }
         taskOnCPU[cpu] = pid
@@ -462,7 +468,7 @@ public final class TraceModel {
         if names {
             tell(.switchedOut(pid: prevPid, comm: prevComm(), cpu: cpu, timestamp: timestamp))
         }
-        if cpu >= 0 && cpu < 1 << 12 {
+        if cpu >= 0 && cpu < Self.cpuLimit {
             if cpu >= cpuTimelines.count { cpuTimelines += repeatElement(nil, count: cpu + 1 - cpuTimelines.count) }
             if cpuTimelines[cpu] == nil { cpuTimelines[cpu] = CPUTimeline(cpu: cpu) }
             Self.switchTo(&cpuTimelines[cpu]!, pid: nextPid, comm: names ? nextComm() : nil, at: timestamp)
