@@ -46,13 +46,12 @@ public struct AnalysisResult: Sendable {
     public var foldedCount: Int { folded.reduce(0) { $0 + $1.count } }
 }
 
-/// The checks, in report order.
+/// The checks, in report order: the one list of them. Their needs
+/// (`RuleNeeds.all`) and instances (`make()`) are derived from it.
 public enum CheckCatalog {
     public static let all: [any Check.Type] = [AtomicSleep.self, UnbalancedInvalidation.self,
                                                MissingInvalidation.self]
-    public static func make() -> [any Check] {
-        [AtomicSleep(), UnbalancedInvalidation(), MissingInvalidation()]
-    }
+    public static func make() -> [any Check] { all.map { $0.init() } }
 }
 
 /// Runs every check over a trace in one streaming pass.
@@ -64,7 +63,7 @@ public enum Analysis {
                            functions: FunctionNames, observers: [ModelObserver] = [],
                            progress: ((Int, TraceEvent) -> Void)? = nil,
                            progressInterval: Int = 1 << 16) throws -> AnalysisResult {
-        let model = TraceModel(bindings: bindings, functions: functions)
+        let model = TraceModel(bindings: bindings, functions: functions, kernel: KernelFacts(reader.info))
         let checks = CheckCatalog.make()
         for c in checks { model.addObserver(c) }
         let latencies = LatencyRecorder()

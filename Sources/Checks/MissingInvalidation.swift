@@ -16,6 +16,9 @@ public final class MissingInvalidation: Check {
             + "invalidate_range_end returns (include/linux/mmu_notifier.h).",
         needs: "secondary.map/secondary.unmap (a driver's events, bound in a rules file) and "
             + "invalidate.begin/end carrying mm, start and end")
+    public static let needs = RuleNeeds(
+        rule: info.id, events: [],
+        requiredRoles: [.secondaryMap, .secondaryUnmap, .invalidateBegin, .invalidateEnd], optionalRoles: [])
 
     @exclusivity(unchecked) private var log = ViolationLog()
     public var violations: [Violation] { log.kept }

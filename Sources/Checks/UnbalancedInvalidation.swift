@@ -17,6 +17,8 @@ public final class UnbalancedInvalidation: Check {
             + "range (include/linux/mmu_notifier.h); a missing end leaves secondary MMUs blocked.",
         needs: "invalidate.begin and invalidate.end: kprobes or the function tracer on "
             + "__mmu_notifier_invalidate_range_start/_end, or a driver's events bound in a rules file")
+    public static let needs = RuleNeeds(rule: info.id, events: [],
+                                        requiredRoles: [.invalidateBegin, .invalidateEnd], optionalRoles: [])
 
     @exclusivity(unchecked) private var log = ViolationLog()
     public var violations: [Violation] { log.kept }

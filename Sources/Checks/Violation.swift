@@ -74,8 +74,14 @@ public struct RuleInfo: Sendable, Codable, Hashable {
 
 /// A rule over the rebuilt trace. It watches the model as events arrive and
 /// says at the end what it found, or why it could not run.
+/// A rule. Adding one is one file that conforms to this plus its entry in
+/// `CheckCatalog.all`: its needs (for `rules` and `record`) and how it is
+/// made (for `analyze`) come from the type.
 public protocol Check: ModelObserver {
     static var info: RuleInfo { get }
+    /// What it reads: events by name and the roles some binding must play.
+    static var needs: RuleNeeds { get }
+    init()
     /// nil when the check ran; otherwise why it could not (the events the
     /// trace lacks and how to record them).
     func skipReason(model: TraceModel) -> String?

@@ -31,7 +31,7 @@ struct AnalysisInput {
     func replay(observers: [ModelObserver], onEvent: ((TraceEvent, FunctionNames) -> Void)? = nil) throws {
         let bindings = try RulesOption.bindings(rulesPath: rulesPath)
         let (reader, functions) = try open()
-        let model = TraceModel(bindings: bindings, functions: functions)
+        let model = TraceModel(bindings: bindings, functions: functions, kernel: KernelFacts(reader.info))
         for o in observers { model.addObserver(o) }
         let progress = ProgressDisplay(label: path)
         defer { progress.finish() }

@@ -15,16 +15,15 @@ public struct RuleNeeds: Sendable {
 
     public var roles: [Role] { requiredRoles + optionalRoles }
 
-    public static let all: [RuleNeeds] = [
-        RuleNeeds(rule: AtomicSleep.info.id, events: [EventKey("sched", "sched_switch")], requiredRoles: [],
-                  optionalRoles: [.sleep, .lockContendBegin, .lockContendEnd, .lockAcquire, .lockRelease,
-                                  .invalidateBegin, .invalidateEnd, .tlbGatherBegin, .tlbGatherEnd]),
-        RuleNeeds(rule: UnbalancedInvalidation.info.id, events: [],
-                  requiredRoles: [.invalidateBegin, .invalidateEnd], optionalRoles: []),
-        RuleNeeds(rule: MissingInvalidation.info.id, events: [],
-                  requiredRoles: [.secondaryMap, .secondaryUnmap, .invalidateBegin, .invalidateEnd],
-                  optionalRoles: []),
-    ]
+    public init(rule: String, events: [EventKey], requiredRoles: [Role], optionalRoles: [Role]) {
+        self.rule = rule
+        self.events = events
+        self.requiredRoles = requiredRoles
+        self.optionalRoles = optionalRoles
+    }
+
+    /// Every check's, in report order.
+    public static var all: [RuleNeeds] { CheckCatalog.all.map { $0.needs } }
 
     public static func of(_ rule: String) -> RuleNeeds? { all.first { $0.rule == rule } }
 }

@@ -49,4 +49,9 @@ public struct ExecutionContext: Sendable, Hashable {
 
     /// Preempt depth as ftrace prints it (the low 4 bits of the count).
     public var preemptDepth: Int { Int(preemptCount & 0x0f) }
+
+    /// How often migration was disabled: the format's own field where it has
+    /// one, else the high 4 bits of the count, where Linux 5.13+ keeps it
+    /// (kernel/trace/trace.h tracing_gen_ctx_irq_test: migration_disable_value).
+    public var migrationDepth: Int { Int(migrateDisable ?? (preemptCount >> 4)) }
 }

@@ -35,6 +35,11 @@ public struct TraceInfo: Sendable {
     /// "none", "zstd", "zlib", or "gzip" for compressed text.
     public var compression: String
     public var cpus: Int
+    /// `uname -a` of the traced machine, where the file stores it.
+    public var uname: String?
+    /// sched_switch's "print fmt:" line, where the file has the format
+    /// (its prev_state letters differ across kernels).
+    public var schedSwitchPrintFormat: String?
 
     public init(path: String, format: TraceFormat, fileVersion: Int?,
                 compression: String, cpus: Int) {

@@ -20,6 +20,9 @@ struct FileOptions {
     var tscShift: UInt32 = 0
     var cpuCount: Int?
     var uname: String?
+    /// sched_switch's "print fmt:" line, from the event formats (not an
+    /// option, but like the options a fact about the traced kernel).
+    var schedSwitchPrintFormat: String?
     var writerVersion: String?
     var hasTimeShift = false
     /// v6: BUFFER options (instance name, offset of its "flyrecord" block).

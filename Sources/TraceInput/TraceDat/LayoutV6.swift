@@ -10,7 +10,7 @@ enum LayoutV6 {
         try Metadata.readFtraceFormats(&c, into: &formats)
         try Metadata.readEventFormats(&c, into: &formats)
         try Metadata.readKallsyms(&c, into: tep)
-        formats.parse(into: tep)
+        options.schedSwitchPrintFormat = formats.parse(into: tep)
         try Metadata.readPrintkFormats(&c, into: tep)
         try Metadata.readCmdlines(&c, into: tep)
         c.section = "cpu count"

@@ -80,7 +80,7 @@ enum LayoutV7 {
             var p = try payload(c, s, decompressor: decompressor)
             try reader(&p)
         }
-        formats.parse(into: tep)
+        options.schedSwitchPrintFormat = formats.parse(into: tep)
 
         var buffers: [BufferLayout] = []
         for (layout, offset) in zip(options.v7Buffers, options.v7BufferSections) {

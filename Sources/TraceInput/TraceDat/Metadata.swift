@@ -78,7 +78,18 @@ enum Metadata {
 struct EventFormatTexts {
     var texts: [(text: [UInt8], system: String)] = []
 
-    func parse(into tep: TEPHandle) {
-        for f in texts { tep.parseEvent(f.text, system: f.system) }
+    /// Parses every format; returns sched_switch's print fmt line, whose
+    /// prev_state table the model reads (TraceInfo.schedSwitchPrintFormat).
+    func parse(into tep: TEPHandle) -> String? {
+        var schedSwitch: String?
+        for f in texts {
+            tep.parseEvent(f.text, system: f.system)
+            if f.system == "sched", f.text.starts(with: Array("name: sched_switch\n".utf8)),
+               let line = String(decoding: f.text, as: UTF8.self).split(separator: "\n")
+                .first(where: { $0.hasPrefix("print fmt:") }) {
+                schedSwitch = String(line)
+            }
+        }
+        return schedSwitch
     }
 }

@@ -24,6 +24,8 @@ public final class TraceDatFile {
     public var compression: String { header.compression }
     public var endianness: Endianness { header.endianness }
     public var traceClock: String? { options.traceClock }
+    public var uname: String? { options.uname }
+    public var schedSwitchPrintFormat: String? { options.schedSwitchPrintFormat }
     public var instanceNames: [String] { buffers.map(\.name).filter { !$0.isEmpty } }
     public var isLatencyTrace: Bool { latency != nil }
     public var hasTopBuffer: Bool { buffers.first?.name == "" }

@@ -52,8 +52,11 @@ public final class TraceDatReader: TraceReader {
             chosenBuffers = file.buffers.isEmpty ? [] : [0]
         }
         streams = file.makeStreams(buffers: chosenBuffers, separateDamage: true)
-        info = TraceInfo(path: file.path, format: .traceDat, fileVersion: file.fileVersion,
-                         compression: file.compression, cpus: file.cpuCount)
+        var info = TraceInfo(path: file.path, format: .traceDat, fileVersion: file.fileVersion,
+                             compression: file.compression, cpus: file.cpuCount)
+        info.uname = file.uname
+        info.schedSwitchPrintFormat = file.schedSwitchPrintFormat
+        self.info = info
     }
 
     public var damage: DamageCount { file.damage }

@@ -137,8 +137,23 @@ public enum LockFlags {
     public static let mutex: UInt64 = 1 << 5
 
     /// A contended lock whose waiter sleeps: everything but a plain spinning
-    /// lock (a spinning rwlock's waiter spins too: LCB_F_SPIN set).
+    /// lock (a spinning rwlock's waiter spins too: LCB_F_SPIN set; so does a
+    /// mutex's optimistic spin, SPIN|MUTEX, before its wait under wait_lock).
     public static func sleeps(_ flags: UInt64) -> Bool { flags & spin == 0 }
+
+    /// An rtmutex-based wait (PREEMPT_RT's spinlock_t / rwlock_t, rt_mutex):
+    /// the waiter sleeps in TASK_RTLOCK_WAIT, legal even while it holds
+    /// other spinlock_t's (kernel/locking/rtmutex.c rtlock_slowlock_locked).
+    public static func isRTWait(_ flags: UInt64) -> Bool { flags & rt != 0 }
+
+    /// The flags as lock.h's __print_flags prints them ("WRITE", "SPIN|MUTEX").
+    public static func describe(_ flags: UInt64) -> String {
+        let names: [(UInt64, String)] = [(spin, "SPIN"), (read, "READ"), (write, "WRITE"), (rt, "RT"),
+                                         (percpu, "PERCPU"), (mutex, "MUTEX")]
+        let set = names.filter { flags & $0.0 != 0 }.map(\.1)
+        let rest = flags & ~((1 << 6) - 1)
+        return (set + (rest != 0 ? ["0x" + String(rest, radix: 16)] : [])).joined(separator: "|")
+    }
 }
 
 /// Spans a rules file can declare atomic: while one is open in a task, the

@@ -10,6 +10,8 @@ import TraceInput
 /// irqs-off / irq context count only if the kind was also seen without them.
 public struct ContextFloor: Sendable, Hashable {
     public var preemptDepth: Int
+    /// The lowest migrate-disable depth (ExecutionContext.migrationDepth).
+    public var migrationDepth: Int
     public var alwaysIrqsOff: Bool
     public var alwaysHardirq: Bool
     public var alwaysSoftirq: Bool
@@ -17,6 +19,7 @@ public struct ContextFloor: Sendable, Hashable {
 
     init(_ c: ExecutionContext, times: Int = 1) {
         preemptDepth = c.preemptDepth
+        migrationDepth = c.migrationDepth
         alwaysIrqsOff = c.flags.contains(.irqsOff)
         alwaysHardirq = c.flags.contains(.hardirq)
         alwaysSoftirq = c.flags.contains(.softirq)
@@ -25,6 +28,7 @@ public struct ContextFloor: Sendable, Hashable {
 
     mutating func add(_ c: ExecutionContext, times: Int = 1) {
         preemptDepth = min(preemptDepth, c.preemptDepth)
+        migrationDepth = min(migrationDepth, c.migrationDepth)
         alwaysIrqsOff = alwaysIrqsOff && c.flags.contains(.irqsOff)
         alwaysHardirq = alwaysHardirq && c.flags.contains(.hardirq)
         alwaysSoftirq = alwaysSoftirq && c.flags.contains(.softirq)
@@ -61,6 +65,12 @@ public enum AtomicReason: Sendable, Hashable, CustomStringConvertible {
     case spinlockHeld(String)
     case nonBlockableInvalidation(String)
     case atomicSpan(String)
+    /// PREEMPT_RT: migration disabled at a voluntary sleep that is no rtlock
+    /// wait: a spinlock_t / rwlock_t / local_lock is held, which implies an
+    /// RCU read-side section (kernel/locking/spinlock_rt.c), where a
+    /// voluntary sleep is the bug RCU warns of ("Voluntary context switch
+    /// within RCU read-side critical section").
+    case migrationDisabled(depth: Int)
 
     public var description: String {
         switch self {
@@ -69,8 +79,10 @@ public enum AtomicReason: Sendable, Hashable, CustomStringConvertible {
         case .hardirq: return "in hard irq context"
         case .softirq: return "in softirq context"
         case .spinlockHeld(let l): return "spinlock \(l) held"
-        case .nonBlockableInvalidation(let r): return "inside a non-blockable invalidation \(r)"
+        case .nonBlockableInvalidation(let r): return "inside a non-blockable mmu_notifier invalidation \(r)"
         case .atomicSpan(let s): return "inside \(s), which the rules declare atomic"
+        case .migrationDisabled(let d):
+            return "migration disabled (depth \(d)) outside any rtlock wait: a spinlock_t held on PREEMPT_RT"
         }
     }
 
@@ -78,7 +90,7 @@ public enum AtomicReason: Sendable, Hashable, CustomStringConvertible {
     public var isFromEvents: Bool {
         switch self {
         case .spinlockHeld, .nonBlockableInvalidation, .atomicSpan: return true
-        case .preemptDepth, .irqsOff, .hardirq, .softirq: return false
+        case .preemptDepth, .irqsOff, .hardirq, .softirq, .migrationDisabled: return false
         }
     }
 
@@ -92,6 +104,7 @@ public enum AtomicReason: Sendable, Hashable, CustomStringConvertible {
         case .spinlockHeld: return "spinlock-held"
         case .nonBlockableInvalidation: return "non-blockable-invalidation"
         case .atomicSpan: return "atomic-span"
+        case .migrationDisabled: return "migrate-disabled"
         }
     }
 }

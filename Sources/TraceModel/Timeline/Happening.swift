@@ -6,14 +6,16 @@ public enum SleepKind: Sendable, Hashable {
     case switchedOut(state: String)
     /// Entered a function that sleeps (the sleep role).
     case sleepingFunction(String)
-    /// Contended on a sleeping lock (lock:contention_begin without LCB_F_SPIN).
-    case sleepingLock(String)
+    /// Contended on a sleeping lock (lock:contention_begin without LCB_F_SPIN),
+    /// with the event's LCB_F_* flags where it has them.
+    case sleepingLock(String, flags: UInt64?)
 
     public var description: String {
         switch self {
         case .switchedOut(let s): return "switched out in state \(s)"
         case .sleepingFunction(let f): return "called \(f)"
-        case .sleepingLock(let l): return "waited for the sleeping lock \(l)"
+        case .sleepingLock(let l, let flags?): return "waited for the sleeping lock \(l) (\(LockFlags.describe(flags)))"
+        case .sleepingLock(let l, nil): return "waited for the sleeping lock \(l)"
         }
     }
 
@@ -27,9 +29,8 @@ public enum SleepKind: Sendable, Hashable {
     }
 }
 
-/// A moment a task sleeps, with what made its context atomic right then.
-/// Reasons that depend on the learned baselines are judged by the check at
-/// the end of the trace, from `eventKey` and `context`.
+/// A moment a task sleeps, with what it had open right then: whether that
+/// made the sleep atomic is the check's judgement (Checks/AtomicSleep.swift).
 ///
 /// A class: a point goes to every observer and into the check's episodes,
 /// and each copy of a struct this size retained its strings and arrays.
@@ -41,8 +42,6 @@ public final class SleepPoint: Sendable {
     /// `eventKey`'s slot in the model's ContextBaselines (`floor(slot:)`).
     public let baselineSlot: Int
     public let context: ExecutionContext
-    /// Reasons known at once: locks held, spans the rules declare atomic.
-    public let heldReasons: [AtomicReason]
     public let evidence: EvidenceEvent
     /// What the task had open then, as the task held it: arrays shared, not
     /// copied, since a task may hold many (a channel whose ends are not
@@ -50,21 +49,27 @@ public final class SleepPoint: Sendable {
     public let openRanges: [InvalidateRange]
     public let openGathers: [TLBGather]
     public let heldLocks: [LockHold]
+    /// The lock wait the task was in, if any (lock.contend.begin, not ended),
+    /// and its LCB_F_* flags.
+    public let contending: EvidenceEvent?
+    public let contendingFlags: UInt64?
 
     public init(pid: Int32, comm: String, how: SleepKind, eventKey: EventKey, baselineSlot: Int,
-                context: ExecutionContext, heldReasons: [AtomicReason], evidence: EvidenceEvent,
-                openRanges: [InvalidateRange], openGathers: [TLBGather], heldLocks: [LockHold]) {
+                context: ExecutionContext, evidence: EvidenceEvent, openRanges: [InvalidateRange],
+                openGathers: [TLBGather], heldLocks: [LockHold], contending: EvidenceEvent? = nil,
+                contendingFlags: UInt64? = nil) {
         self.pid = pid
         self.comm = comm
         self.how = how
         self.eventKey = eventKey
         self.baselineSlot = baselineSlot
         self.context = context
-        self.heldReasons = heldReasons
         self.evidence = evidence
         self.openRanges = openRanges
         self.openGathers = openGathers
         self.heldLocks = heldLocks
+        self.contending = contending
+        self.contendingFlags = contendingFlags
     }
 
     /// Non-blockable invalidations open in the task. They make the sleep
@@ -72,6 +77,12 @@ public final class SleepPoint: Sendable {
     /// never ends, so the check counts the ones that ended.
     public var openNonBlockable: [InvalidateRange] { openRanges.filter { $0.blockable == false } }
     public var hasOpenNonBlockable: Bool { openRanges.contains { $0.blockable == false } }
+    /// The task was waiting for an rtmutex-based lock (LCB_F_RT): on
+    /// PREEMPT_RT a legal sleep, whatever spinlock_t's it holds.
+    public var isRTLockWait: Bool {
+        if case .sleepingLock(_, let flags?) = how, LockFlags.isRTWait(flags) { return true }
+        return contendingFlags.map(LockFlags.isRTWait) ?? false
+    }
     /// The spans open in the task then (for the report's open context).
     public var openSpans: [EvidenceEvent] {
         openRanges.map(\.begin) + openGathers.map(\.begin) + heldLocks.map(\.begin)
@@ -157,15 +168,15 @@ public protocol ModelObserver: AnyObject {
     /// no others. When no observer reads `.switchedOut`, the model also skips
     /// decoding both tasks' names on every sched_switch (CPUTimeline.currentComm).
     var observedHappenings: HappeningKinds { get }
-    /// Whether it needs to hear of a task switching out asleep when nothing
-    /// made the task's context atomic (no lock or atomic span held, no
-    /// non-blockable range open, context within its kind's floor so far):
-    /// true unless it says otherwise. Most switch-outs are such sleeps;
-    /// when no observer of sleeps needs one, the model makes no SleepPoint.
-    /// Asked at the moment of the switch-out, which an observer answering
-    /// false may act on as if told (the model tells it nothing more of it,
-    /// unless another observer needs the sleep).
-    func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool
+    /// Whether it needs to hear of `task` switching out asleep in
+    /// `context` (a sched_switch of kind slot `baselineSlot`): true unless
+    /// it says otherwise. Most switch-outs are plain sleeps; when no
+    /// observer of sleeps needs one, the model makes no SleepPoint. Asked at
+    /// the moment of the switch-out, which an observer answering false may
+    /// act on as if told (the model tells it nothing more of it, unless
+    /// another observer needs the sleep).
+    func needsSwitchOut(of task: TaskState, context: ExecutionContext, baselineSlot: Int,
+                        model: TraceModel) -> Bool
     /// Whether it needs to hear that `pid` runs again (`.switchedIn`), for an
     /// observer that reads switch-ins: true unless it says otherwise. One
     /// that answers false must have had nothing to do with it.
@@ -174,6 +185,7 @@ public protocol ModelObserver: AnyObject {
 
 extension ModelObserver {
     public var observedHappenings: HappeningKinds { .all }
-    public func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool { true }
+    public func needsSwitchOut(of task: TaskState, context: ExecutionContext, baselineSlot: Int,
+                               model: TraceModel) -> Bool { true }
     public func needsSwitchIn(of pid: Int32) -> Bool { true }
 }

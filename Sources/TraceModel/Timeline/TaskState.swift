@@ -15,6 +15,8 @@ public final class TaskState {
     @exclusivity(unchecked) public internal(set) var heldLocks: [LockHold] = []
     /// The lock the task waits for, if any (lock.contend.begin .. end).
     @exclusivity(unchecked) public internal(set) var contending: EvidenceEvent?
+    /// The LCB_F_* flags of that wait, where the event has them.
+    @exclusivity(unchecked) public internal(set) var contendingFlags: UInt64?
     /// CPU of the task's latest event the model read one by one (switches,
     /// bound events; not records a reader tallied, see `TraceModel.absorb`).
     @exclusivity(unchecked) public internal(set) var cpu: Int?

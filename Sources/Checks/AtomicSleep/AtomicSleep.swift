@@ -23,9 +23,20 @@ public final class AtomicSleep: Check {
             + "(kernel/sched/core.c __schedule_bug, __might_resched; include/linux/mmu_notifier.h).",
         needs: "sched:sched_switch; more evidence from the function tracer on sleeping functions, "
             + "lock:contention_begin, and lock events bound in a rules file")
+    public static let needs = RuleNeeds(
+        rule: info.id, events: [EventKey("sched", "sched_switch")], requiredRoles: [],
+        optionalRoles: [.sleep, .lockContendBegin, .lockContendEnd, .lockAcquire, .lockRelease,
+                        .invalidateBegin, .invalidateEnd, .tlbGatherBegin, .tlbGatherEnd])
+
+    /// A sleep point with the reasons its task's open state gave right
+    /// then (held spinlocks, spans the rules declare atomic).
+    private struct Point {
+        var sleep: SleepPoint
+        var held: [AtomicReason]
+    }
 
     private struct Episode {
-        var points: [SleepPoint]
+        var points: [Point]
     }
 
     /// What decides an episode's judgement and signature, without what
@@ -38,6 +49,7 @@ public final class AtomicSleep: Check {
             /// hashes where an EventKey hashed two strings.
             var baselineSlot: Int
             var context: ExecutionContext
+            var rtLockWait: Bool
         }
         var comm: String
         var firstHow: String
@@ -49,13 +61,15 @@ public final class AtomicSleep: Check {
         /// that counts depends on the range (did its start succeed), so such
         /// episodes are always kept in full.
         init?(_ episode: Episode, stableComm: (String) -> String) {
-            guard let first = episode.points.first, let last = episode.points.last,
-                  !episode.points.contains(where: \.hasOpenNonBlockable) else { return nil }
+            guard let first = episode.points.first?.sleep, let last = episode.points.last?.sleep,
+                  !episode.points.contains(where: \.sleep.hasOpenNonBlockable) else { return nil }
             comm = stableComm(first.comm)
             firstHow = first.how.kind
             lastHow = last.how.kind
-            points = Set(episode.points.map { Point(baselineSlot: $0.baselineSlot, context: $0.context) })
-            heldKinds = Set(episode.points.flatMap { $0.heldReasons.map(\.kind) })
+            points = Set(episode.points.map {
+                Point(baselineSlot: $0.sleep.baselineSlot, context: $0.sleep.context, rtLockWait: $0.sleep.isRTLockWait)
+            })
+            heldKinds = Set(episode.points.flatMap { $0.held.map(\.kind) })
         }
     }
 
@@ -111,15 +125,23 @@ public final class AtomicSleep: Check {
     /// A switch-in matters only as the end of an episode still open.
     public func needsSwitchIn(of pid: Int32) -> Bool { !open.isEmpty && open[pid] != nil }
 
-    /// A plain switch-out matters only as the end of an episode already
-    /// open that could be atomic (its evidence). Alone, or ending an episode
-    /// nothing could make atomic, `close` would drop it, and the point itself
-    /// adds no reason (it is plain, judged at this same moment): such an
-    /// episode is dropped here, and the model makes no SleepPoint for it.
-    public func needsPlainSwitchOut(of pid: Int32, model: TraceModel) -> Bool {
-        guard !open.isEmpty, let episode = open[pid] else { return false }
+    /// A switch-out matters if something held makes it atomic, if its
+    /// context is above its kind's floor so far (floors only go down), or
+    /// as the end of an episode already open that could be atomic (its
+    /// evidence). Otherwise the point itself adds no reason: an episode it
+    /// ends is dropped here, and the model makes no SleepPoint for it.
+    public func needsSwitchOut(of task: TaskState, context: ExecutionContext, baselineSlot: Int,
+                               model: TraceModel) -> Bool {
+        let rtWait = task.contendingFlags.map(LockFlags.isRTWait) ?? false
+        if !SleepJudgement.heldReasons(locks: task.heldLocks, gathers: task.openGathers, ranges: task.openRanges,
+                                       rtLockWait: rtWait, model: model).isEmpty
+            || task.openRanges.contains(where: { $0.blockable == false })
+            || SleepJudgement.exceeds(context, slot: baselineSlot, rtLockWait: rtWait, model: model) {
+            return true
+        }
+        guard !open.isEmpty, let episode = open[task.pid] else { return false }
         if mayBeAtomic(episode, model: model) { return true }
-        open[pid] = nil
+        open[task.pid] = nil
         return false
     }
 
@@ -131,14 +153,15 @@ public final class AtomicSleep: Check {
 
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
-        case .sleep(let point):
-            if case .switchedOut = point.how {
+        case .sleep(let sleep):
+            let point = Point(sleep: sleep, held: SleepJudgement.heldReasons(sleep, model: model))
+            if case .switchedOut = sleep.how {
                 // A switch out ends the episode: the task is off the CPU.
-                var episode = open.removeValue(forKey: point.pid) ?? Episode(points: [])
+                var episode = open.removeValue(forKey: sleep.pid) ?? Episode(points: [])
                 episode.points.append(point)
                 close(episode, model: model)
             } else {
-                open[point.pid, default: Episode(points: [])].points.append(point)
+                open[sleep.pid, default: Episode(points: [])].points.append(point)
             }
         case .switchedIn(let pid, _, _):
             // Nearly every switch in ends no episode: no hashing then.
@@ -154,8 +177,9 @@ public final class AtomicSleep: Check {
     /// context above the lowest seen so far (floors only go down).
     private func mayBeAtomic(_ episode: Episode, model: TraceModel) -> Bool {
         episode.points.contains { p in
-            !p.heldReasons.isEmpty || p.hasOpenNonBlockable
-                || model.baselines.floor(slot: p.baselineSlot)?.isExceeded(by: p.context) == true
+            !p.held.isEmpty || p.sleep.hasOpenNonBlockable
+                || SleepJudgement.exceeds(p.sleep.context, slot: p.sleep.baselineSlot,
+                                          rtLockWait: p.sleep.isRTLockWait, model: model)
         }
     }
 
@@ -167,7 +191,7 @@ public final class AtomicSleep: Check {
             return
         }
         // One lookup of the class, updated in place.
-        let timestamp = episode.points[0].evidence.timestamp
+        let timestamp = episode.points[0].sleep.evidence.timestamp
         var started = false
         let keep = classes[key, default: ClassTally()].admit(timestamp: timestamp, started: &started) {
             FoldedViolations(rule: Self.info.id, severity: .error,
@@ -185,15 +209,26 @@ public final class AtomicSleep: Check {
         for pid in open.keys.sorted() {
             if let episode = open.removeValue(forKey: pid) { close(episode, model: model) }
         }
+        // Sleeps seen with a corrupt preempt count are consequences of the
+        // violation that corrupted it, not findings of their own.
+        var corrupt: [Episode] = []
+        var judged: [Violation] = []
         for episode in candidates {
-            if let v = judge(episode, model: model) { log.add(v) }
+            if episode.points.contains(where: { SleepJudgement.isCorrupt($0.sleep.context) }) {
+                corrupt.append(episode)
+            } else if let v = judge(episode, model: model) {
+                judged.append(v)
+            }
         }
+        for v in judged { log.add(v) }
+        for v in CorruptPreemptCount.findings(corrupt.map { $0.points.map(\.sleep) }, roots: judged) { log.add(v) }
         // A class is a violation when its held locks or spans say so, or
         // when one of its contexts exceeds its kind's final floor.
         for key in foldedClasses {
             guard let rest = classes[key]?.rest else { continue }
             let atomic = !key.heldKinds.isEmpty || key.points.contains {
-                model.baselines.floor(slot: $0.baselineSlot)?.isExceeded(by: $0.context) == true
+                !SleepJudgement.isCorrupt($0.context)
+                    && SleepJudgement.exceeds($0.context, slot: $0.baselineSlot, rtLockWait: $0.rtLockWait, model: model)
             }
             if atomic { log.fold(rest) }
         }
@@ -208,28 +243,45 @@ public final class AtomicSleep: Check {
 
     private func judge(_ episode: Episode, model: TraceModel) -> Violation? {
         var reasons: [AtomicReason] = []
-        for p in episode.points {
-            let excess = model.baselines.floor(p.eventKey)?.excess(of: p.context) ?? []
-            let nonBlockable = p.openNonBlockable.filter { startedNonBlockable.contains($0.id) }
-                .map { AtomicReason.nonBlockableInvalidation($0.rangeText) }
-            for r in p.heldReasons + nonBlockable + excess where !reasons.contains(r) { reasons.append(r) }
+        var nonBlockable: [InvalidateRange] = []
+        for point in episode.points {
+            let p = point.sleep
+            let ranges = p.openNonBlockable.filter { startedNonBlockable.contains($0.id) }
+            for r in ranges where !nonBlockable.contains(where: { $0.id == r.id }) { nonBlockable.append(r) }
+            let context = SleepJudgement.contextReasons(p, model: model)
+            for r in point.held + context where !reasons.contains(r) { reasons.append(r) }
         }
-        guard !reasons.isEmpty, let first = episode.points.first, let last = episode.points.last else {
+        guard !reasons.isEmpty || !nonBlockable.isEmpty,
+              let first = episode.points.first?.sleep, let last = episode.points.last?.sleep else {
             return nil
         }
-        let how = episode.points.map(\.how.description)
-        let reasonKinds = Set(reasons.filter(\.isFromEvents).map(\.kind))
+        let how = dedup(episode.points.map(\.sleep.how.description)).joined(separator: ", then ")
+        let reasonKinds = Set((reasons.filter(\.isFromEvents) + nonBlockable.map { .nonBlockableInvalidation($0.rangeText) })
+            .map(\.kind))
         let openContext = first.openSpans.map { "\($0.event) \($0.text)" }
             + ["preempt depth \(last.context.preemptDepth)"]
+        let who = "\(first.comm)-\(first.pid)"
+        let message: String
+        if let range = nonBlockable.first {
+            // Say what it is: mmu_notifier callbacks of a !blockable range
+            // must not sleep (include/linux/mmu_notifier.h,
+            // mmu_notifier_range_blockable; the OOM reaper's ranges).
+            let begun = range.pid == first.pid ? "" : ", begun by \(range.comm)-\(range.pid)"
+            message = "\(who) slept inside a non-blockable mmu_notifier invalidation \(range.rangeText) "
+                + "(\(InvalidateRange.eventName(range.notifierEvent))\(begun)): "
+                + "callbacks of a range that is not blockable must not sleep (it \(how))"
+                + (reasons.isEmpty ? "" : "; also " + reasons.map(\.description).joined(separator: ", "))
+        } else {
+            message = "\(who) slept while atomic: " + reasons.map(\.description).joined(separator: ", ")
+                + " (it \(how))"
+        }
         return Violation(
             rule: Self.info.id, severity: .error, timestamp: first.evidence.timestamp,
             cpu: first.evidence.cpu, pid: first.pid, comm: first.comm,
-            message: "\(first.comm)-\(first.pid) slept while atomic: "
-                + reasons.map(\.description).joined(separator: ", ")
-                + " (it " + dedup(how).joined(separator: ", then ") + ")",
+            message: message,
             signature: Self.signature(comm: Violation.stableComm(first.comm), firstHow: first.how.kind,
                                       lastHow: last.how.kind, reasonKinds: reasonKinds),
-            evidence: (first.openSpans + episode.points.map(\.evidence)).sorted { $0.timestamp < $1.timestamp },
+            evidence: (first.openSpans + episode.points.map(\.sleep.evidence)).sorted { $0.timestamp < $1.timestamp },
             openContext: openContext)
     }
 
