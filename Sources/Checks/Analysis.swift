@@ -50,7 +50,8 @@ public struct AnalysisResult: Sendable {
 /// (`RuleNeeds.all`) and instances (`make()`) are derived from it.
 public enum CheckCatalog {
     public static let all: [any Check.Type] = [AtomicSleep.self, UnbalancedInvalidation.self,
-                                               MissingInvalidation.self]
+                                               MissingInvalidation.self,
+                                               NotifierEagain.self]
     public static func make() -> [any Check] { all.map { $0.init() } }
 }
 

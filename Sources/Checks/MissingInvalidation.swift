@@ -44,6 +44,16 @@ public final class MissingInvalidation: Check {
     public func observe(_ happening: Happening, model: TraceModel) {
         guard case .invalidationEnded(let r) = happening, let finish = r.finish,
               let start = r.start, let end = r.end else { return }
+        // A failed start (-EAGAIN in a non-blockable range) makes its caller
+        // skip the unmap (mm/oom_kill.c __oom_reap_task_mm), and Linux calls
+        // the notifiers' ends anyway (mm/mmu_notifier.c): nothing of the
+        // range went stale. notifier-eagain reports the failure itself.
+        if r.startFailed { return }
+        // Where the trace cannot say whether the start failed, say so.
+        let unknownResult = r.blockable == false && model.roleCounts[.invalidateResult, default: 0] == 0
+            ? "; whether its start failed is not in the trace (a notifier's -EAGAIN would leave this mapping "
+              + "legitimately: record the start's return, e.g. a kretprobe ret=$retval:s32)"
+            : ""
         for m in model.secondary.overlapping(mm: r.mm ?? 0, start: start, end: end)
             where !reported.contains(m.id) {
             reported.insert(m.id)
@@ -54,7 +64,7 @@ public final class MissingInvalidation: Check {
                 pid: finish.pid, comm: r.comm,
                 message: "\(size(m.mappedSize)) secondary mapping at 0x\(String(m.start, radix: 16))"
                     + "..0x\(String(m.end, radix: 16)) survives the end of the invalidation of "
-                    + "\(r.rangeText) (\(InvalidateRange.eventName(r.notifierEvent)))\(partial)",
+                    + "\(r.rangeText) (\(InvalidateRange.eventName(r.notifierEvent)))\(partial)\(unknownResult)",
                 signature: [Self.info.id, size(m.mappedSize), m.partialUnmaps.isEmpty ? "untouched" : "partial",
                             InvalidateRange.eventName(r.notifierEvent), r.channel].joined(separator: "|"),
                 evidence: [m.mapped] + m.partialUnmaps + [r.begin, finish],

@@ -287,17 +287,6 @@ public final class TraceModel {
         }
     }
 
-    /// The baseline of one lock path: `key` (lock:contention_begin) with its
-    /// flags, named "contention_begin[MUTEX]"; found once per flags value.
-    private func lockPathKey(_ key: EventKey, flags: UInt64) -> (key: EventKey, slot: Int) {
-        if let known = lockPaths[flags], known.key.system == key.system { return known }
-        let pathKey = EventKey(key.system, key.name + "[" + LockFlags.describe(flags) + "]")
-        let path = (pathKey, baselines.slot(for: pathKey))
-        lockPaths[flags] = path
-        return path
-    }
-    @exclusivity(unchecked) private var lockPaths: [UInt64: (key: EventKey, slot: Int)] = [:]
-
     /// `functions.function(of:key:)`, with addresses resolved once.
     private func function(of event: TraceEvent, kind: EventKind) -> String? {
         guard let value = kind.functionField?.value(0, of: event) else { return nil }
@@ -389,6 +378,8 @@ public final class TraceModel {
             invalidations.begin(task, channel: key.system, a, evidence: evidence(e))
         case .invalidateEnd:
             invalidations.end(task, channel: key.system, a, evidence: evidence(e))
+        case .invalidateResult:
+            invalidations.result(task, channel: key.system, a, evidence: evidence(e))
         case .secondaryMap:
             guard let start = a.start, let end = a.end else { return }
             secondary.map(mm: a.mm ?? 0, start: start, end: end, evidence: evidence(e))
@@ -407,15 +398,8 @@ public final class TraceModel {
             locks.contendBegin(task, a, evidence: evidence(e))
             if let flags = a.lockFlags, LockFlags.sleeps(flags) {
                 let name = a.lock.map { "0x" + String($0, radix: 16) } ?? "?"
-                // Each lock path has its own normal context: the mutex slow
-                // path waits under its wait_lock (depth 2), the rwsem's under
-                // raw_spin_lock_irq (irqs off), an rtlock's with neither
-                // (kernel/locking/{mutex,rwsem,rtmutex}.c). So the floor is
-                // learned per kind and flags, not per kind.
-                let path = lockPathKey(key, flags: flags)
-                baselines.observe(slot: path.slot, e.context)
                 sleep(pid: e.pid, how: .sleepingLock(name, flags: flags), context: e.context, event: e,
-                      key: path.key, baseline: path.slot)
+                      key: key, baseline: baseline)
             }
         case .lockContendEnd:
             locks.contendEnd(task, a, evidence: evidence(e))

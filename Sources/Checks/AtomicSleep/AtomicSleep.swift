@@ -50,6 +50,7 @@ public final class AtomicSleep: Check {
             var baselineSlot: Int
             var context: ExecutionContext
             var rtLockWait: Bool
+            var judgesContext: Bool
         }
         var comm: String
         var firstHow: String
@@ -67,7 +68,8 @@ public final class AtomicSleep: Check {
             firstHow = first.how.kind
             lastHow = last.how.kind
             points = Set(episode.points.map {
-                Point(baselineSlot: $0.sleep.baselineSlot, context: $0.sleep.context, rtLockWait: $0.sleep.isRTLockWait)
+                Point(baselineSlot: $0.sleep.baselineSlot, context: $0.sleep.context, rtLockWait: $0.sleep.isRTLockWait,
+                      judgesContext: SleepJudgement.judgesContext($0.sleep.how))
             })
             heldKinds = Set(episode.points.flatMap { $0.held.map(\.kind) })
         }
@@ -178,7 +180,7 @@ public final class AtomicSleep: Check {
     private func mayBeAtomic(_ episode: Episode, model: TraceModel) -> Bool {
         episode.points.contains { p in
             !p.held.isEmpty || p.sleep.hasOpenNonBlockable
-                || SleepJudgement.exceeds(p.sleep.context, slot: p.sleep.baselineSlot,
+                || SleepJudgement.judgesContext(p.sleep.how) && SleepJudgement.exceeds(p.sleep.context, slot: p.sleep.baselineSlot,
                                           rtLockWait: p.sleep.isRTLockWait, model: model)
         }
     }
@@ -227,7 +229,7 @@ public final class AtomicSleep: Check {
         for key in foldedClasses {
             guard let rest = classes[key]?.rest else { continue }
             let atomic = !key.heldKinds.isEmpty || key.points.contains {
-                !SleepJudgement.isCorrupt($0.context)
+                $0.judgesContext && !SleepJudgement.isCorrupt($0.context)
                     && SleepJudgement.exceeds($0.context, slot: $0.baselineSlot, rtLockWait: $0.rtLockWait, model: model)
             }
             if atomic { log.fold(rest) }

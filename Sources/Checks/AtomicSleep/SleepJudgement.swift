@@ -4,10 +4,15 @@ import TraceModel
 /// What makes one sleep point atomic: the rule's knowledge of the kernel,
 /// apart from the bookkeeping of episodes (AtomicSleep.swift).
 ///
-/// A sleep is judged by the context the task sleeps in, each kind of event
-/// against its own normal context (ContextBaselines, learned from the trace;
-/// a lock wait against its lock path's, since the mutex, rwsem and rtmutex
-/// slow paths each wait in their own context), plus what the task holds.
+/// A sleep is judged by what the task holds and by the context in which it
+/// gives up the CPU: a sleeping function's entry (the function tracers) or
+/// the switch itself, each kind of event against its own normal context
+/// (ContextBaselines, learned from the trace). Not by the context of a lock
+/// wait's contention_begin: the lock's own slow path sets that (the mutex
+/// emits it at depth 1 before and depth 2 under its wait_lock, the rwsem
+/// with irqs off under raw_spin_lock_irq; kernel/locking/mutex.c, rwsem.c)
+/// and undoes it before schedule(), so it says nothing of the caller. What
+/// the task holds while it waits still counts.
 enum SleepJudgement {
     /// What the task holds that makes any sleep atomic: a spinlock, or a
     /// span the rules file declares atomic. On PREEMPT_RT a spinlock_t is an
@@ -38,13 +43,25 @@ enum SleepJudgement {
     /// the kind's floor (as far as known now: floors only go down). Cheap:
     /// asked of every switch-out.
     static func exceeds(_ context: ExecutionContext, slot: Int, rtLockWait: Bool, model: TraceModel) -> Bool {
+        // An rtlock wait on PREEMPT_RT is a sleep in the lock's own context
+        // (TASK_RTLOCK_WAIT), legal from any task context (softirq threads).
+        if rtLockWait && model.kernel.preemptRT { return false }
         guard let floor = model.baselines.floor(slot: slot) else { return false }
         return floor.isExceeded(by: context)
             || (model.kernel.preemptRT && !rtLockWait && context.migrationDepth > floor.migrationDepth)
     }
 
     /// The ways a point's context is more atomic than its kind's final floor.
+    /// Whether a point's context is judged at all (see above: a lock
+    /// wait's is not).
+    static func judgesContext(_ how: SleepKind) -> Bool {
+        if case .sleepingLock = how { return false }
+        return true
+    }
+
     static func contextReasons(_ p: SleepPoint, model: TraceModel) -> [AtomicReason] {
+        guard judgesContext(p.how) else { return [] }
+        if p.isRTLockWait && model.kernel.preemptRT { return [] }
         guard let floor = model.baselines.floor(p.eventKey) else { return [] }
         var reasons = floor.excess(of: p.context)
         if model.kernel.preemptRT, !p.isRTLockWait, p.context.migrationDepth > floor.migrationDepth {

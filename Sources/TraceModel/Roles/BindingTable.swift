@@ -122,6 +122,7 @@ extension RoleArguments {
         case .blockable: blockable = value != 0
         case .lock: lock = value
         case .flags, .kind: lockFlags = value
+        case .ret: ret = Int64(truncatingIfNeeded: Int32(truncatingIfNeeded: value))
         case .label: label = String(value)
         }
     }

@@ -8,6 +8,11 @@ public enum Role: String, CaseIterable, Sendable, Hashable {
     /// mappings of the range before `invalidate.end`.
     case invalidateBegin = "invalidate.begin"
     case invalidateEnd = "invalidate.end"
+    /// What a notifier's invalidate_range_start returned (`ret`): a kretprobe
+    /// on __mmu_notifier_invalidate_range_start ($retval), or a driver's
+    /// event. A failed start (-EAGAIN, only allowed when the range is not
+    /// blockable) makes the caller skip the unmap (mm/oom_kill.c).
+    case invalidateResult = "invalidate.result"
     /// A secondary MMU (KVM, an IOMMU, a device TLB) maps / drops a range.
     case secondaryMap = "secondary.map"
     case secondaryUnmap = "secondary.unmap"
@@ -43,6 +48,8 @@ public struct RoleArguments: Sendable, Hashable {
     public var lockFlags: UInt64?
     /// What the event names: a function (function tracer), a lock symbol.
     public var label: String?
+    /// A return value (invalidate.result: 0, or -errno).
+    public var ret: Int64?
 
     public init() {}
 

@@ -31,7 +31,7 @@ public enum ArgumentSource: Sendable, Hashable {
 
 /// The arguments a binding can fill; the names are rules-file syntax.
 public enum ArgumentName: String, CaseIterable, Sendable {
-    case mm, start, end, event, blockable, lock, flags, kind, label
+    case mm, start, end, event, blockable, lock, flags, kind, label, ret
 }
 
 /// Binds one concrete event to a role, saying which of its fields carry the

@@ -17,10 +17,22 @@ public struct KernelFacts: Sendable, Hashable {
         self.taskStates = taskStates
     }
 
+    /// Whether a uname names a PREEMPT_RT kernel. trace-cmd stores only
+    /// "sysname nodename release machine" (no version string with
+    /// "PREEMPT_RT"), so the release must say it: Debian's and the RT
+    /// tree's releases carry "-rt" ("6.1.0-57-rt-amd64", "6.1.59-rt16").
+    static func namesPreemptRT(_ uname: String) -> Bool {
+        if uname.contains("PREEMPT_RT") { return true }
+        return uname.split(separator: " ").contains { word in
+            word.split(separator: "-").dropFirst().contains { part in
+                part == "rt" || (part.hasPrefix("rt") && part.dropFirst(2).allSatisfy(\.isNumber) && part.count > 2)
+            }
+        }
+    }
+
     /// The facts a reader found in the trace's headers.
     public init(_ info: TraceInfo) {
-        let rt = info.uname.map { $0.contains("PREEMPT_RT") } ?? false
-        self.init(uname: info.uname, preemptRT: rt,
+        self.init(uname: info.uname, preemptRT: info.uname.map(Self.namesPreemptRT) ?? false,
                   taskStates: info.schedSwitchPrintFormat.flatMap(TaskStateLetters.init(printFormat:)) ?? .linux61)
     }
 }

@@ -15,6 +15,13 @@ public struct InvalidateRange: Sendable, Hashable {
     public var blockable: Bool?
     public var begin: EvidenceEvent
     public var finish: EvidenceEvent?
+    /// What the notifier's invalidate_range_start returned, where the trace
+    /// records it (invalidate.result), and the event that says so.
+    public var startResult: Int64?
+    public var result: EvidenceEvent?
+    /// The start failed: the caller skipped its unmap, so nothing of the
+    /// range went stale (mm/mmu_notifier.c still calls the notifiers' ends).
+    public var startFailed: Bool { (startResult ?? 0) != 0 }
 
     /// Identifies the range while it is open and after.
     public var id: ID { ID(pid: pid, channel: channel, begin: begin.timestamp) }

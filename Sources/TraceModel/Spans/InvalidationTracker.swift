@@ -51,6 +51,16 @@ final class InvalidationTracker {
         }
     }
 
+    /// What the start of the most recent open range of the channel (with
+    /// the same range, when the event says) returned.
+    func result(_ task: TaskState, channel: String, _ a: RoleArguments, evidence: EvidenceEvent) {
+        guard let ret = a.ret, let i = task.openRanges.lastIndex(where: {
+            $0.channel == channel && (a.start == nil || $0.start == nil || ($0.start == a.start && $0.end == a.end))
+        }) else { return }
+        task.openRanges[i].startResult = ret
+        task.openRanges[i].result = evidence
+    }
+
     /// Open ranges of `task` for which `given` holds will not end: told as
     /// abandoned, with why.
     func abandon(_ task: TaskState, cause: AbandonCause, where given: (InvalidateRange) -> Bool) {
