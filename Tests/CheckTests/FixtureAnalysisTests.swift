@@ -19,7 +19,10 @@ final class FixtureAnalysisTests: XCTestCase {
                                "\(f.path): \(rule): " + found.prefix(3).map(\.message).joined(separator: " | "))
             }
             for c in result.checks where c.rule != MissingInvalidation.info.id || f.capture_kind != "function" {
-                XCTAssertTrue(c.ran, "\(f.path): \(c.rule) skipped: \(c.reason ?? "")")
+                // These 6.1.0-56 captures predate the driver's
+                // invalidate_start_ret event: nothing records a start's
+                // result, and notifier-eagain must say it cannot run.
+                XCTAssertEqual(c.ran, c.rule != NotifierEagain.info.id, "\(f.path): \(c.rule): \(c.reason ?? "ran")")
             }
             checked += 1
         }

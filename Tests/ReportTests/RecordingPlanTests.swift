@@ -14,7 +14,9 @@ final class RecordingPlanTests: XCTestCase {
         let start = try XCTUnwrap(plan.kprobes.first { $0.function == "__mmu_notifier_invalidate_range_start" })
         XCTAssertEqual(start.line, "p:kprobes/mmaudit_inv_start __mmu_notifier_invalidate_range_start "
                        + "mm=+8(%di):x64 start=+16(%di):x64 end=+24(%di):x64 flags=+32(%di):u32 event=+36(%di):s32")
-        XCTAssertEqual(plan.unboundRoles, [.secondaryMap, .secondaryUnmap])
+        // No built-in event records a notifier start's return value yet
+        // (a kretprobe is issue 17's): `record` names invalidate.result.
+        XCTAssertEqual(plan.unboundRoles, [.invalidateResult, .secondaryMap, .secondaryUnmap])
     }
 
     func testAbsentEventsAndFunctionsAreLeftOutAndNamed() {
