@@ -35,6 +35,15 @@ final class AccuracyTests: XCTestCase {
             let errors = r["errors"] as? [String: Int] ?? [:]
             XCTAssertEqual(r["fp"] as? Int, 0, "\(file): \(r["notes"] ?? "")")
             XCTAssertEqual(r["fn"] as? Int, 0, "\(file): \(r["notes"] ?? "")")
+            // A corrupted preempt count shows only through the function
+            // tracer (the sleeping function's entry in a dNHff context); it
+            // is one linked finding, and nothing else has one.
+            let consequences = r["consequence_findings"] as? Int ?? 0
+            if r["corrupt_count"] as? Bool == true, r["format"] as? String == "function" {
+                XCTAssertEqual(consequences, 1, "\(file): the corrupt count is not linked to its root")
+            } else if r["corrupt_count"] as? Bool != true {
+                XCTAssertEqual(consequences, 0, "\(file): a corrupt count where the catalog has none")
+            }
             if r["clean"] as? Bool == true {
                 clean += 1
                 XCTAssertEqual(errors.values.reduce(0, +), 0, "\(file) is clean but got \(errors)")

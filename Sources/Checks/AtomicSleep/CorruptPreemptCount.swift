@@ -27,9 +27,10 @@ enum CorruptPreemptCount {
             let root = before.last { $0.cpu == cpu } ?? before.last
             var tasks: [String] = []
             for p in points where !tasks.contains("\(p.comm)-\(p.pid)") { tasks.append("\(p.comm)-\(p.pid)") }
-            let what = "preempt count corrupt on CPU \(cpu) since \(seconds(since)): \(points.count) sleep(s) of "
+            let what = "preempt count corrupt on CPU \(cpu) since \(seconds(since)): \(points.count) sleep\(points.count == 1 ? "" : "s") of "
                 + tasks.prefix(5).joined(separator: ", ") + (tasks.count > 5 ? ", ..." : "")
-                + " show impossible contexts (preempt depth 15 in hard and soft irq)"
+                + (points.count == 1 ? " shows an impossible context" : " show impossible contexts")
+                + " (preempt depth 15 in hard and soft irq)"
             let message: String
             if let root {
                 message = what + "; a consequence of the atomic sleep of \(root.comm)-\(root.pid) at "
