@@ -93,6 +93,8 @@ let package = Package(
             dependencies: ["TraceInput", "NativeBindings"]
         ),
         .testTarget(name: "TextInputTests", dependencies: ["TraceInput"]),
+        // The model on its own: trackers, kernel facts, over real captures.
+        .testTarget(name: "TraceModelTests", dependencies: ["TraceModel", "TraceInput"]),
         // Reports and the commands built on them; runs the mmaudit binary
         // for exit codes and validates SARIF / renders HTML with outside tools.
         .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput"]),

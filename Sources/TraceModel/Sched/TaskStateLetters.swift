@@ -34,20 +34,25 @@ public struct TaskStateLetters: Sendable, Hashable {
     /// The table of a sched_switch print fmt, or nil if it has none: the
     /// `{ value, "letter" }` pairs of its `__print_flags` on prev_state.
     public init?(printFormat: String) {
-        guard let flags = printFormat.range(of: "__print_flags(") else { return nil }
-        var rest = printFormat[flags.upperBound...]
+        // The table follows the call's mask expression, whose own
+        // parentheses come first: "__print_flags(REC->prev_state & ((...) - 1),
+        // "|", { 0x0001, "S" }, { 0x0002, "D" }, ...)". Pairs are read from
+        // the first "{" after the call for as long as one follows another.
+        guard let flags = printFormat.range(of: "__print_flags("),
+              var at = printFormat[flags.upperBound...].firstIndex(of: "{") else { return nil }
         var table: [(bit: UInt64, letter: String)] = []
-        // Pairs until the call's closing parenthesis: "{ 0x0001, \"S\" }".
-        while let open = rest.firstIndex(where: { $0 == "{" || $0 == ")" }), rest[open] == "{",
-              let close = rest[open...].firstIndex(of: "}") {
-            let pair = rest[rest.index(after: open)..<close].split(separator: ",", maxSplits: 1)
+        while at < printFormat.endIndex, printFormat[at] == "{",
+              let close = printFormat[at...].firstIndex(of: "}") {
+            let pair = printFormat[printFormat.index(after: at)..<close].split(separator: ",", maxSplits: 1)
             if pair.count == 2 {
                 let number = pair[0].trimmingCharacters(in: " \t")
                 let letter = pair[1].trimmingCharacters(in: " \t\"")
                 let value = number.hasPrefix("0x") ? UInt64(number.dropFirst(2), radix: 16) : UInt64(number)
                 if let value, !letter.isEmpty { table.append((value, letter)) }
             }
-            rest = rest[rest.index(after: close)...]
+            // On to the next pair: past the "}", commas and blanks.
+            at = printFormat.index(after: close)
+            while at < printFormat.endIndex, " \t,".contains(printFormat[at]) { at = printFormat.index(after: at) }
         }
         guard !table.isEmpty else { return nil }
         self.init(table)
