@@ -27,7 +27,7 @@ public final class NotifierEagain: Check {
 
     public init() {}
 
-    public var observedHappenings: HappeningKinds { [.invalidationEnded, .invalidationAbandoned, .invalidationMismatched] }
+    public var observedHappenings: HappeningKinds { [.invalidationStartFailed] }
 
     public func skipReason(model: TraceModel) -> String? {
         model.roleCounts[.invalidateResult, default: 0] > 0 ? nil
@@ -37,14 +37,8 @@ public final class NotifierEagain: Check {
     }
 
     public func observe(_ happening: Happening, model: TraceModel) {
-        let range: InvalidateRange, ended: Bool
-        switch happening {
-        case .invalidationEnded(let r): (range, ended) = (r, true)
-        case .invalidationMismatched(let r, _, _, _): (range, ended) = (r, true)
-        case .invalidationAbandoned(let r, _): (range, ended) = (r, false)
-        default: return
-        }
-        guard range.startFailed, let ret = range.startResult, let result = range.result else { return }
+        guard case .invalidationStartFailed(let range, let ended) = happening,
+              let ret = range.startResult, let result = range.result else { return }
         let errno = ret == -11 ? "-EAGAIN (-11)" : "\(ret)"
         let rule: String
         if range.blockable == true {

@@ -26,6 +26,15 @@ public final class TraceModel {
     /// What the trace says of its kernel (PREEMPT_RT or not, its prev_state
     /// letters), for the rules whose meaning depends on it.
     public let kernel: KernelFacts
+    /// `kernel.preemptRT` and `bindings.atomicSpans`, asked on every sleep:
+    /// stored apart, so reading them copies no struct.
+    public let preemptRT: Bool
+    public let declaresAtomicSpans: Bool
+
+    /// The context floor of kind slot `slot` (`baselines.floor(slot:)`),
+    /// without copying the baselines out of the model.
+    @inline(__always)
+    public func floor(slot: Int) -> ContextFloor? { baselines.floor(slot: slot) }
 
     /// Each CPU's timeline, by CPU number.
     public var cpus: [Int: CPUTimeline] {
@@ -75,6 +84,11 @@ public final class TraceModel {
     /// record's kind up retains nothing.
     @exclusivity(unchecked) private var kindsByID: [Unmanaged<EventKind>?] = []
     private var kindsByKey: [EventKey: EventKind] = [:]
+    /// Per CPU, a pid whose task is known and last ran there: most events
+    /// come from the task of the event before them on their CPU, and then
+    /// the task table need not be touched (Int32.min: none). The
+    /// dispatcher's own fast path, kept here so that it costs no call.
+    @exclusivity(unchecked) private var taskOnCPU: [Int32] = []
     /// Function names by address (the function tracer's `ip`), resolved once.
     @exclusivity(unchecked) private var functionsByAddress: [UInt64: String?] = [:]
 
@@ -82,11 +96,13 @@ public final class TraceModel {
         self.bindings = bindings
         self.functions = functions
         self.kernel = kernel
+        preemptRT = kernel.preemptRT
+        declaresAtomicSpans = !bindings.atomicSpans.isEmpty
         sched = SchedTracker(states: kernel.taskStates)
         invalidations = InvalidationTracker(bus: bus)
         gathers = TLBGatherTracker(bus: bus, invalidations: invalidations)
         locks = LockTracker(bus: bus)
-        bus.model = self
+        bus.attach(to: self)
     }
 
     public func addObserver(_ observer: ModelObserver) { bus.add(observer) }
@@ -238,7 +254,17 @@ public final class TraceModel {
         firstTimestamp = min(firstTimestamp ?? timestamp, timestamp)
         lastTimestamp = max(lastTimestamp ?? timestamp, timestamp)
         baselines.observe(slot: kind.baseline, context)
-        if !sched.runs(pid, on: cpu) { sched.place(pid, comm: comm(), on: cpu) }
+        if !(cpu >= 0 && cpu < taskOnCPU.count && taskOnCPU[cpu] == pid) { placed(pid, comm: comm(), on: cpu) }
+    }
+
+    /// `pid`'s task now has `cpu`: the fast path of `counted` may skip it
+    /// there, and nowhere else.
+    private func placed(_ pid: Int32, comm: @autoclosure () -> String, on cpu: Int) {
+        sched.task(pid, comm: comm()).cpu = cpu
+        guard cpu >= 0 && cpu < SchedTracker.cpuLimit else { return }
+        if cpu >= taskOnCPU.count { taskOnCPU += [Int32](repeating: .min, count: cpu + 1 - taskOnCPU.count) }
+        for i in taskOnCPU.indices where taskOnCPU[i] == pid { taskOnCPU[i] = .min }
+        taskOnCPU[cpu] = pid
     }
 
     /// The roles `event` plays, applied.
@@ -329,8 +355,9 @@ public final class TraceModel {
         if names {
             bus.tell(.switchedOut(pid: s.prevPid, comm: prevComm(), cpu: cpu, timestamp: timestamp))
         }
-        sched.switchIn(s.nextPid, comm: names ? nextComm() : nil, knownComm: nextComm(), cpu: cpu, at: timestamp)
+        sched.switchIn(s.nextPid, comm: names ? nextComm() : nil, cpu: cpu, at: timestamp)
         if s.nextPid >= 0 {
+            placed(s.nextPid, comm: nextComm() ?? "<...>", on: cpu)
             // Most switch-ins end nothing an observer has open: asked first,
             // the happening is made and told only to those that need it.
             for o in bus.observers(of: .switchedIn) where o.needsSwitchIn(of: s.nextPid) {
@@ -353,11 +380,11 @@ public final class TraceModel {
             made = e
             task = TaskState(pid: pid, comm: e.comm)
         }
-        if case .switchedOut = how,
-           !bus.observers(of: .sleep).contains(where: {
-               $0.needsSwitchOut(of: task, context: context, baselineSlot: baseline, model: self)
-           }) {
-            return
+        if case .switchedOut = how {
+            let s = SwitchOut(pid: pid, context: context, baselineSlot: baseline, heldLocks: task.heldLocks,
+                              openGathers: task.openGathers, openRanges: task.openRanges,
+                              contendingFlags: task.contendingFlags)
+            if !bus.observers(of: .sleep).contains(where: { $0.needsSwitchOut(s, model: self) }) { return }
         }
         let e = made ?? event()
         bus.tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,

@@ -132,18 +132,18 @@ public final class AtomicSleep: Check {
     /// as the end of an episode already open that could be atomic (its
     /// evidence). Otherwise the point itself adds no reason: an episode it
     /// ends is dropped here, and the model makes no SleepPoint for it.
-    public func needsSwitchOut(of task: TaskState, context: ExecutionContext, baselineSlot: Int,
-                               model: TraceModel) -> Bool {
-        let rtWait = task.contendingFlags.map(LockFlags.isRTWait) ?? false
-        if !SleepJudgement.heldReasons(locks: task.heldLocks, gathers: task.openGathers, ranges: task.openRanges,
-                                       rtLockWait: rtWait, model: model).isEmpty
-            || task.openRanges.contains(where: { $0.blockable == false })
-            || SleepJudgement.exceeds(context, slot: baselineSlot, rtLockWait: rtWait, model: model) {
+    public func needsSwitchOut(_ s: SwitchOut, model: TraceModel) -> Bool {
+        let rtWait = s.contendingFlags.map(LockFlags.isRTWait) ?? false
+        if (!s.heldLocks.isEmpty || model.declaresAtomicSpans)
+            && !SleepJudgement.heldReasons(locks: s.heldLocks, gathers: s.openGathers, ranges: s.openRanges,
+                                           rtLockWait: rtWait, model: model).isEmpty
+            || s.openRanges.contains(where: { $0.blockable == false })
+            || SleepJudgement.exceeds(s.context, slot: s.baselineSlot, rtLockWait: rtWait, model: model) {
             return true
         }
-        guard !open.isEmpty, let episode = open[task.pid] else { return false }
+        guard !open.isEmpty, let episode = open[s.pid] else { return false }
         if mayBeAtomic(episode, model: model) { return true }
-        open[task.pid] = nil
+        open[s.pid] = nil
         return false
     }
 

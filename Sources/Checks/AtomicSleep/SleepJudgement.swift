@@ -21,13 +21,13 @@ enum SleepJudgement {
     static func heldReasons(locks: [LockHold], gathers: [TLBGather], ranges: [InvalidateRange],
                             rtLockWait: Bool, model: TraceModel) -> [AtomicReason] {
         var reasons: [AtomicReason] = []
-        if !(rtLockWait && model.kernel.preemptRT) {
+        if !(rtLockWait && model.preemptRT) {
             for lock in locks where lock.kind == .spin {
                 reasons.append(.spinlockHeld(lock.label ?? lock.lock.map { "0x" + String($0, radix: 16) } ?? "?"))
             }
         }
+        guard model.declaresAtomicSpans else { return reasons }
         let atomic = model.bindings.atomicSpans
-        if atomic.isEmpty { return reasons }
         if atomic.contains(.tlbGather), !gathers.isEmpty { reasons.append(.atomicSpan("a tlb gather")) }
         if atomic.contains(.invalidate), let r = ranges.last { reasons.append(.atomicSpan("invalidation \(r.rangeText)")) }
         if atomic.contains(.lock), let l = locks.last { reasons.append(.atomicSpan("lock \(l.label ?? "?")")) }
@@ -45,10 +45,10 @@ enum SleepJudgement {
     static func exceeds(_ context: ExecutionContext, slot: Int, rtLockWait: Bool, model: TraceModel) -> Bool {
         // An rtlock wait on PREEMPT_RT is a sleep in the lock's own context
         // (TASK_RTLOCK_WAIT), legal from any task context (softirq threads).
-        if rtLockWait && model.kernel.preemptRT { return false }
-        guard let floor = model.baselines.floor(slot: slot) else { return false }
+        if rtLockWait && model.preemptRT { return false }
+        guard let floor = model.floor(slot: slot) else { return false }
         return floor.isExceeded(by: context)
-            || (model.kernel.preemptRT && !rtLockWait && context.migrationDepth > floor.migrationDepth)
+            || (model.preemptRT && !rtLockWait && context.migrationDepth > floor.migrationDepth)
     }
 
     /// The ways a point's context is more atomic than its kind's final floor.
@@ -61,10 +61,10 @@ enum SleepJudgement {
 
     static func contextReasons(_ p: SleepPoint, model: TraceModel) -> [AtomicReason] {
         guard judgesContext(p.how) else { return [] }
-        if p.isRTLockWait && model.kernel.preemptRT { return [] }
+        if p.isRTLockWait && model.preemptRT { return [] }
         guard let floor = model.baselines.floor(p.eventKey) else { return [] }
         var reasons = floor.excess(of: p.context)
-        if model.kernel.preemptRT, !p.isRTLockWait, p.context.migrationDepth > floor.migrationDepth {
+        if model.preemptRT, !p.isRTLockWait, p.context.migrationDepth > floor.migrationDepth {
             reasons.append(.migrationDisabled(depth: p.context.migrationDepth))
         }
         return reasons

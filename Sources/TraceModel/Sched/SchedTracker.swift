@@ -15,10 +15,6 @@ final class SchedTracker {
     /// By CPU number: a switch finds its CPU by index, not by hashing.
     @exclusivity(unchecked) private(set) var cpuTimelines: [CPUTimeline?] = []
     @exclusivity(unchecked) private(set) var taskTable = PidTable<TaskState>()
-    /// Per CPU, a pid whose task is known and last ran there: most events
-    /// come from the task of the event before them on their CPU, and then
-    /// the task table need not be touched (Int32.min: none).
-    @exclusivity(unchecked) private var taskOnCPU: [Int32] = []
     /// prev_state's letters and meaning: the trace's own table.
     let states: TaskStateLetters
     /// prev_state letters by state, built once per value of the low 8 bits
@@ -50,6 +46,7 @@ final class SchedTracker {
     func prevComm(_ e: TraceEvent) -> String { switchFields.value(3, of: e)?.string ?? e.comm }
     func nextComm(_ e: TraceEvent) -> String? { switchFields.value(4, of: e)?.string }
 
+    @inline(__always)
     func read(_ r: RecordRef) -> Switch {
         if switchRecordFields.id != r.kindID {
             switchRecordFields = (r.kindID, switchFields.names.map { r.fieldIndex(of: $0) })
@@ -76,34 +73,17 @@ final class SchedTracker {
         return task
     }
 
-    subscript(pid: Int32) -> TaskState? { taskTable[pid] }
-
-    /// Whether `pid` is known to run on `cpu` already (the fast path of an
-    /// event of the task that ran before it there).
-    @inline(__always)
-    func runs(_ pid: Int32, on cpu: Int) -> Bool {
-        cpu >= 0 && cpu < taskOnCPU.count && taskOnCPU[cpu] == pid
+    subscript(pid: Int32) -> TaskState? {
+        @inline(__always) get { taskTable[pid] }
     }
 
-    /// `pid`'s task now has `cpu`: `runs` may answer true there, and
-    /// nowhere else.
-    func place(_ pid: Int32, comm: @autoclosure () -> String, on cpu: Int) {
-        task(pid, comm: comm()).cpu = cpu
+    /// `next` runs on `cpu` from `timestamp` (its task is placed there by
+    /// the model, which keeps the per-CPU fast path).
+    func switchIn(_ next: Int32, comm: String?, cpu: Int, at timestamp: UInt64) {
         guard cpu >= 0 && cpu < Self.cpuLimit else { return }
-        if cpu >= taskOnCPU.count { taskOnCPU += [Int32](repeating: .min, count: cpu + 1 - taskOnCPU.count) }
-        for i in taskOnCPU.indices where taskOnCPU[i] == pid { taskOnCPU[i] = .min }
-        taskOnCPU[cpu] = pid
-    }
-
-    /// `next` runs on `cpu` from `timestamp`.
-    func switchIn(_ next: Int32, comm: String?, knownComm: @autoclosure () -> String?, cpu: Int,
-                  at timestamp: UInt64) {
-        if cpu >= 0 && cpu < Self.cpuLimit {
-            if cpu >= cpuTimelines.count { cpuTimelines += repeatElement(nil, count: cpu + 1 - cpuTimelines.count) }
-            if cpuTimelines[cpu] == nil { cpuTimelines[cpu] = CPUTimeline(cpu: cpu) }
-            Self.switchTo(&cpuTimelines[cpu]!, pid: next, comm: comm, at: timestamp)
-        }
-        if next >= 0 { place(next, comm: knownComm() ?? "<...>", on: cpu) }
+        if cpu >= cpuTimelines.count { cpuTimelines += repeatElement(nil, count: cpu + 1 - cpuTimelines.count) }
+        if cpuTimelines[cpu] == nil { cpuTimelines[cpu] = CPUTimeline(cpu: cpu) }
+        Self.switchTo(&cpuTimelines[cpu]!, pid: next, comm: comm, at: timestamp)
     }
 
     /// One access to the CPU's entry, not a copy out and back.

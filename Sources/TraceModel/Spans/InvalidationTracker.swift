@@ -49,6 +49,7 @@ final class InvalidationTracker {
         } else {
             bus.tell(.invalidationEnded(r))
         }
+        if r.startFailed { bus.tell(.invalidationStartFailed(r, ended: true)) }
     }
 
     /// What the start of the most recent open range of the channel (with
@@ -67,6 +68,9 @@ final class InvalidationTracker {
         guard task.openRanges.contains(where: given) else { return }
         let gone = task.openRanges.filter(given)
         task.openRanges.removeAll(where: given)
-        for r in gone { bus.tell(.invalidationAbandoned(r, cause: cause)) }
+        for r in gone {
+            bus.tell(.invalidationAbandoned(r, cause: cause))
+            if r.startFailed { bus.tell(.invalidationStartFailed(r, ended: false)) }
+        }
     }
 }

@@ -89,6 +89,21 @@ public final class SleepPoint: Sendable {
     }
 }
 
+/// A task switching out asleep, as an observer is asked about it before
+/// a SleepPoint is made: what the task holds, read by the model (an
+/// observer in another module reading TaskState's fields one by one paid a
+/// dynamic exclusivity check for each, on every switch).
+public struct SwitchOut {
+    public let pid: Int32
+    public let context: ExecutionContext
+    /// The sched_switch kind's slot in the model's ContextBaselines.
+    public let baselineSlot: Int
+    public let heldLocks: [LockHold]
+    public let openGathers: [TLBGather]
+    public let openRanges: [InvalidateRange]
+    public let contendingFlags: UInt64?
+}
+
 /// What the model tells the checks as it rebuilds the trace.
 public enum Happening: Sendable {
     case sleep(SleepPoint)
@@ -102,6 +117,10 @@ public enum Happening: Sendable {
     case invalidationEnded(InvalidateRange)
     /// An open begin given up on: its end will not come.
     case invalidationAbandoned(InvalidateRange, cause: AbandonCause)
+    /// A range whose start failed (`startFailed`), once it ended (`ended`:
+    /// its end came, so the notifier has one) or was given up on; told
+    /// besides the ended/abandoned happening, to those that read only these.
+    case invalidationStartFailed(InvalidateRange, ended: Bool)
     /// An end whose range is not the open begin's.
     case invalidationMismatched(open: InvalidateRange, end: EvidenceEvent, endStart: UInt64?, endEnd: UInt64?)
     /// An end with no open begin in its task. `seenBefore`: the task already
@@ -125,6 +144,7 @@ extension Happening {
         case .invalidationBegan: return .invalidationBegan
         case .invalidationEnded: return .invalidationEnded
         case .invalidationAbandoned: return .invalidationAbandoned
+        case .invalidationStartFailed: return .invalidationStartFailed
         case .invalidationMismatched: return .invalidationMismatched
         case .invalidationWithoutBegin: return .invalidationWithoutBegin
         case .tlbGatherEnded: return .tlbGatherEnded
@@ -152,9 +172,10 @@ public struct HappeningKinds: OptionSet, Sendable, Hashable {
     public static let tlbGatherEnded = HappeningKinds(rawValue: 1 << 8)
     public static let lockReleased = HappeningKinds(rawValue: 1 << 9)
     public static let lockContentionEnded = HappeningKinds(rawValue: 1 << 10)
-    public static let all = HappeningKinds(rawValue: (1 << 11) - 1)
+    public static let invalidationStartFailed = HappeningKinds(rawValue: 1 << 11)
+    public static let all = HappeningKinds(rawValue: (1 << 12) - 1)
     /// How many kinds there are (bits of `all`).
-    static let count = 11
+    static let count = 12
     /// A single kind's bit number (the model's index of its observers).
     var position: Int { rawValue.trailingZeroBitCount }
 }
@@ -175,8 +196,7 @@ public protocol ModelObserver: AnyObject {
     /// the moment of the switch-out, which an observer answering false may
     /// act on as if told (the model tells it nothing more of it, unless
     /// another observer needs the sleep).
-    func needsSwitchOut(of task: TaskState, context: ExecutionContext, baselineSlot: Int,
-                        model: TraceModel) -> Bool
+    func needsSwitchOut(_ s: SwitchOut, model: TraceModel) -> Bool
     /// Whether it needs to hear that `pid` runs again (`.switchedIn`), for an
     /// observer that reads switch-ins: true unless it says otherwise. One
     /// that answers false must have had nothing to do with it.
@@ -185,7 +205,6 @@ public protocol ModelObserver: AnyObject {
 
 extension ModelObserver {
     public var observedHappenings: HappeningKinds { .all }
-    public func needsSwitchOut(of task: TaskState, context: ExecutionContext, baselineSlot: Int,
-                               model: TraceModel) -> Bool { true }
+    public func needsSwitchOut(_ s: SwitchOut, model: TraceModel) -> Bool { true }
     public func needsSwitchIn(of pid: Int32) -> Bool { true }
 }

@@ -5,8 +5,12 @@ final class HappeningBus {
     @exclusivity(unchecked) private(set) var observers: [ModelObserver] = []
     /// The observers of each kind of happening, by the kind's bit.
     @exclusivity(unchecked) private var byKind = [[ModelObserver]](repeating: [], count: HappeningKinds.count)
-    /// Set by the model that owns the bus (observers are told the model).
-    unowned(unsafe) var model: TraceModel!
+    /// The model that owns the bus (observers are told it), unretained:
+    /// the model outlives its bus, and a strong load per happening retained
+    /// it through its side table (Analysis holds it weakly), the slow path.
+    private var owner: Unmanaged<TraceModel>?
+
+    func attach(to model: TraceModel) { owner = .passUnretained(model) }
 
     func add(_ observer: ModelObserver) {
         observers.append(observer)
@@ -24,6 +28,9 @@ final class HappeningBus {
     func listens(_ kind: HappeningKinds) -> Bool { !byKind[kind.position].isEmpty }
 
     func tell(_ h: Happening) {
-        for o in byKind[h.kind.position] { o.observe(h, model: model) }
+        guard let owner else { return }
+        owner._withUnsafeGuaranteedRef { model in
+            for o in byKind[h.kind.position] { o.observe(h, model: model) }
+        }
     }
 }
