@@ -34,15 +34,16 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
-        // Swift cannot call C functions declared with `...` (tep_print_event);
-        // this shim gives them fixed argument lists.
+        // The C beside the system libraries: fixed-argument wrappers for
+        // libtraceevent's variadic print calls (Swift cannot call `...`), the
+        // kallsyms parser and index, and helper-thread placement.
         .target(
-            name: "CTraceEventShim",
+            name: "CTraceSupport",
             dependencies: ["CTraceEvent"]
         ),
         .target(
             name: "NativeBindings",
-            dependencies: ["CTraceEvent", "CTraceEventShim", "CZlib", "CZstd"]
+            dependencies: ["CTraceEvent", "CTraceSupport", "CZlib", "CZstd"]
         ),
         .target(
             name: "TraceInput",
@@ -63,6 +64,7 @@ let package = Package(
         .executableTarget(
             name: "mmaudit",
             dependencies: [
+                "NativeBindings",
                 "TraceInput",
                 "TraceModel",
                 "Checks",

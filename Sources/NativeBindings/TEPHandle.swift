@@ -1,5 +1,5 @@
 import CTraceEvent
-import CTraceEventShim
+import CTraceSupport
 
 /// Owns a libtraceevent `tep_handle`: the event formats, kallsyms, printk
 /// formats and saved command lines of one trace file, parsed the way
