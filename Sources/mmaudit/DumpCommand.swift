@@ -1,5 +1,4 @@
 import ArgumentParser
-import NativeBindings
 import TraceInput
 
 /// `mmaudit dump FILE`: the same standard output as `trace-cmd report -N FILE`.
@@ -25,16 +24,14 @@ struct DumpCommand: ParsableCommand {
     var instance: String?
 
     func run() throws {
-        try CommandErrors.exitOnInputError {
-            let trace = try openTraceFile(path: file)
-            var options = DumpOptions(raw: raw, instance: instance)
-            if let cpuList { options.cpus = try CPUList.parse(cpuList) }
-            if let events { options.events = events.split(separator: ",").map(String.init) }
-            // Damage goes to stderr so stdout stays what trace-cmd prints.
-            if let skipped = try trace.dump(options: options, to: OutputBuffer(fileDescriptor: 1)) {
-                CommandErrors.printToStandardError(skipped)
-            }
-        }
+        let trace = try openTraceFile(path: file)
+        var options = DumpOptions(raw: raw, instance: instance)
+        if let cpuList { options.cpus = try CPUList.parse(cpuList) }
+        if let events { options.events = events.split(separator: ",").map(String.init) }
+        var skipped: String?
+        try StandardOutput.write { skipped = try trace.dump(options: options, to: $0) }
+        // Damage goes to stderr so stdout stays what trace-cmd prints.
+        if let skipped { CommandErrors.printToStandardError(skipped) }
     }
 }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import NativeBindings
 import TraceInput
 
 /// `mmaudit stats FILE`: counts without printing events.
@@ -21,15 +20,11 @@ struct StatsCommand: ParsableCommand {
     var instance: String?
 
     func run() throws {
-        try CommandErrors.exitOnInputError {
-            let (stats, skipped) = try openTraceFile(path: file).statistics(instance: instance)
-            // Not print(): its dynamic casts cost a scan of every protocol
-            // conformance in the binary, a noticeable part of a stats run on
-            // a small trace.
-            let out = OutputBuffer(fileDescriptor: 1)
-            out.append(format == .json ? stats.json : stats.text)
-            try out.flush()
-            if let skipped { CommandErrors.printToStandardError(skipped) }
-        }
+        let (stats, skipped) = try openTraceFile(path: file).statistics(instance: instance)
+        // Not print(): its dynamic casts cost a scan of every protocol
+        // conformance in the binary, a noticeable part of a stats run on a
+        // small trace.
+        try StandardOutput.write { $0.append(format == .json ? stats.json : stats.text) }
+        if let skipped { CommandErrors.printToStandardError(skipped) }
     }
 }

@@ -78,4 +78,19 @@ final class CommandLineSampleTests: MatrixTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("unreadable: 1 pages"), r.stdout)
     }
+
+    /// An output that cannot be written is an output error, not an input
+    /// error: exit status 2, one line naming the output and why.
+    func testUnwritableOutputIsOneLineNamingIt() throws {
+        let trace = try Harness.fixture("events-bug0/trace.dat").path
+        let missing = scratch.appendingPathComponent("no-such-dir/out").path
+        for arguments in [["export", trace, "--perfetto", missing], ["analyze", trace, "-o", missing]] {
+            let r = try run(arguments)
+            XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            XCTAssertEqual(lines.count, 2, "\(arguments): one line and its newline: \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("mmaudit: \(missing): "), "\(arguments): \(r.stderr)")
+        }
+        XCTAssertTrue(try run(["export", trace, "--perfetto", missing]).stderr.hasSuffix(": No such file or directory\n"))
+    }
 }
