@@ -7,7 +7,14 @@ import CTraceSupport
 /// read_ftrace_files, read_event_files, read_proc_kallsyms,
 /// read_ftrace_printk, read_and_parse_cmdlines). No plugin is ever loaded:
 /// the output must match `trace-cmd report -N`.
-public final class TEPHandle: @unchecked Sendable {
+///
+/// Not Sendable, and not thread-safe: libtraceevent's handle and the caches
+/// here (formats, comms, the lazy symbol index) are unlocked. The one owner,
+/// TraceDatFile, uses it from one thread while opening, starting the reader
+/// and printing, and after counting threads are joined; while decode or
+/// counting threads run, every call goes through its SharedLookups, which
+/// holds a lock around each (and is the only Sendable way to the handle).
+public final class TEPHandle {
     let tep: OpaquePointer
     private var formatCache: [Int: EventFormat?] = [:]
     private var commCache: [Int32: String] = [:]
