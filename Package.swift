@@ -3,7 +3,7 @@
 // mmaudit: a kernel trace analyzer for memory-management developers.
 //
 // The targets follow the pipeline (see docs/architecture.md):
-//   C system libraries  ->  NativeBindings (the only code that touches C or unsafe pointers)
+//   C system libraries, CTraceSupport  ->  NativeBindings (the only Swift code that calls C)
 //   -> TraceInput (file detection, trace.dat and text readers, CPU merge)
 //   -> TraceModel -> Checks -> Reports -> mmaudit (one file per command).
 // Lower stages never import higher ones.

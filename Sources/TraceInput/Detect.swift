@@ -1,9 +1,16 @@
 import NativeBindings
 
+/// The kind of input a reader understood (stats prints it).
+public enum TraceFormat: String, Sendable, Codable {
+    case traceDat = "trace.dat"
+    case ftraceText = "ftrace-text"
+    case traceCmdReport = "trace-cmd-report"
+}
+
 /// One input format: how it is recognised from a file's first bytes and
 /// how it is opened, for the model (`TraceReader`) and for stats and dump
-/// (`TraceFileReader`). Adding a format: its readers, an entry in
-/// `InputFormat.all`, its tests.
+/// (`TraceFileReader`). Adding a format: its reader, its `TraceFormat`
+/// case and entry in `InputFormat.all` here, its tests.
 public struct InputFormat: Sendable {
     /// What `detectFormat` answers for files of this format.
     public let format: TraceFormat
