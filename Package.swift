@@ -86,23 +86,26 @@ let package = Package(
             name: "FuzzText",
             dependencies: ["FuzzSupport"]
         ),
+        // What every test target shares: where the fixtures, their catalog
+        // and the built mmaudit are.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "CheckTests",
-            dependencies: ["Checks", "TraceModel", "TraceInput"]
+            dependencies: ["Checks", "TraceModel", "TraceInput", "TestSupport"]
         ),
         .testTarget(
             name: "TraceInputTests",
-            dependencies: ["TraceInput", "NativeBindings"]
+            dependencies: ["TraceInput", "NativeBindings", "TestSupport"]
         ),
-        .testTarget(name: "TextInputTests", dependencies: ["TraceInput"]),
+        .testTarget(name: "TextInputTests", dependencies: ["TraceInput", "TestSupport"]),
         // Reports and the commands built on them; runs the mmaudit binary
         // for exit codes and validates SARIF / renders HTML with outside tools.
-        .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput"]),
+        .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput", "TestSupport"]),
         // Damaged inputs: the corruption matrix over the fixtures, in-process
         // and through the mmaudit binary, and the inputs fuzzing found
         // (docs/robustness.md).
         .testTarget(name: "RobustnessTests",
-                    dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings", "FuzzSupport"],
+                    dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings", "FuzzSupport", "TestSupport"],
                     exclude: ["FuzzRegressions"]),
     ]
 )

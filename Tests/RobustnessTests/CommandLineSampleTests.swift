@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// A few matrix cases through the built `mmaudit` binary: a refusal is exit
 /// status 2 and exactly one line on stderr; damage that was skipped shows in
@@ -8,11 +9,8 @@ import XCTest
 final class CommandLineSampleTests: MatrixTestCase {
     private var mmaudit: String {
         get throws {
-            let beside = Bundle.main.bundleURL.appendingPathComponent("mmaudit").path
-            if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-            let built = Harness.packageRoot.appendingPathComponent(".build/debug/mmaudit").path
-            if FileManager.default.isExecutableFile(atPath: built) { return built }
-            throw XCTSkip("mmaudit is not built next to the tests")
+            guard let built = FixtureFiles.mmaudit else { throw XCTSkip("mmaudit is not built next to the tests") }
+            return built
         }
     }
 
