@@ -237,8 +237,15 @@ public final class TEPHandle {
         }
     }
 
-    public func parsePrintkFormats(_ text: [UInt8]) {
-        Self.withCString(Self.wellFormedPrintkLines(text)) { _ = tep_parse_printk_formats(tep, $0) }
+    /// tep_parse_printk_formats on the lines it can take; returns how many
+    /// lines it was given and took (the others were dropped), 0 when it
+    /// failed.
+    @discardableResult
+    public func parsePrintkFormats(_ text: [UInt8]) -> Int {
+        let lines = Self.wellFormedPrintkLines(text)
+        var status: Int32 = 0
+        Self.withCString(lines) { status = tep_parse_printk_formats(tep, $0) }
+        return status == 0 ? lines.reduce(0) { $1 == 0x0a ? $0 + 1 : $0 } : 0
     }
 
     /// The lines of a printk formats text ("addr : \"fmt\"") that
