@@ -3,7 +3,7 @@
 // mmaudit: a kernel trace analyzer for memory-management developers.
 //
 // The targets follow the pipeline (see docs/architecture.md):
-//   C system libraries  ->  NativeBindings (the only code that touches C or unsafe pointers)
+//   C system libraries, CTraceSupport  ->  NativeBindings (the only Swift code that calls C)
 //   -> TraceInput (file detection, trace.dat and text readers, CPU merge)
 //   -> TraceModel -> Checks -> Reports -> mmaudit (one file per command).
 // Lower stages never import higher ones.
@@ -34,15 +34,16 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
-        // Swift cannot call C functions declared with `...` (tep_print_event);
-        // this shim gives them fixed argument lists.
+        // The C beside the system libraries: fixed-argument wrappers for
+        // libtraceevent's variadic print calls (Swift cannot call `...`), the
+        // kallsyms parser and index, and helper-thread placement.
         .target(
-            name: "CTraceEventShim",
+            name: "CTraceSupport",
             dependencies: ["CTraceEvent"]
         ),
         .target(
             name: "NativeBindings",
-            dependencies: ["CTraceEvent", "CTraceEventShim", "CZlib", "CZstd"]
+            dependencies: ["CTraceEvent", "CTraceSupport", "CZlib", "CZstd"]
         ),
         .target(
             name: "TraceInput",
@@ -63,6 +64,7 @@ let package = Package(
         .executableTarget(
             name: "mmaudit",
             dependencies: [
+                "NativeBindings",
                 "TraceInput",
                 "TraceModel",
                 "Checks",
@@ -84,25 +86,28 @@ let package = Package(
             name: "FuzzText",
             dependencies: ["FuzzSupport"]
         ),
+        // What every test target shares: where the fixtures, their catalog
+        // and the built mmaudit are.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "CheckTests",
-            dependencies: ["Checks", "TraceModel", "TraceInput"]
+            dependencies: ["Checks", "TraceModel", "TraceInput", "TestSupport"]
         ),
         .testTarget(
             name: "TraceInputTests",
-            dependencies: ["TraceInput", "NativeBindings"]
+            dependencies: ["TraceInput", "NativeBindings", "TestSupport"]
         ),
-        .testTarget(name: "TextInputTests", dependencies: ["TraceInput"]),
+        .testTarget(name: "TextInputTests", dependencies: ["TraceInput", "TestSupport"]),
         // The model on its own: trackers, kernel facts, over real captures.
-        .testTarget(name: "TraceModelTests", dependencies: ["TraceModel", "TraceInput"]),
+        .testTarget(name: "TraceModelTests", dependencies: ["TraceModel", "TraceInput", "TestSupport"]),
         // Reports and the commands built on them; runs the mmaudit binary
         // for exit codes and validates SARIF / renders HTML with outside tools.
-        .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput"]),
+        .testTarget(name: "ReportTests", dependencies: ["Reports", "Checks", "TraceModel", "TraceInput", "TestSupport"]),
         // Damaged inputs: the corruption matrix over the fixtures, in-process
         // and through the mmaudit binary, and the inputs fuzzing found
         // (docs/robustness.md).
         .testTarget(name: "RobustnessTests",
-                    dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings", "FuzzSupport"],
+                    dependencies: ["Checks", "TraceModel", "TraceInput", "NativeBindings", "FuzzSupport", "TestSupport"],
                     exclude: ["FuzzRegressions"]),
     ]
 )

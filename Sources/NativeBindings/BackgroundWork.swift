@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CTraceEventShim
+import CTraceSupport
 
 /// Work started on a thread of its own whose result is collected once, later,
 /// by the thread that started it (a pthread joined on first use). For

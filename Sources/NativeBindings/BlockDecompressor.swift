@@ -46,7 +46,8 @@ public final class BlockDecompressor {
             // trace-compress-zstd.c), so the output bound is the known size.
             let r = ZSTD_decompressDCtx(zstdContext, dst, expectedSize, src + offset, count)
             if ZSTD_isError(r) != 0 {
-                throw NativeError("zstd: \(String(cString: ZSTD_getErrorName(r)))")
+                throw NativeError("zstd: \(String(cString: ZSTD_getErrorName(r)))",
+                                  code: .zstd(Int(0 &- r))) // an error result is (size_t)-code
             }
             produced = r
         case .zlib:
@@ -54,7 +55,7 @@ public final class BlockDecompressor {
             var outLen = uLongf(expectedSize)
             let r = uncompress(dst.assumingMemoryBound(to: Bytef.self), &outLen,
                                src.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uLong(count))
-            if r != Z_OK { throw NativeError("zlib: error \(r)") }
+            if r != Z_OK { throw NativeError("zlib: error \(r)", code: .zlib(r)) }
             produced = Int(outLen)
         }
         guard produced == expectedSize else {

@@ -1,12 +1,5 @@
 import CZlib
 
-/// Why a gzip stream could not be inflated.
-public struct GzipError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// A streaming gzip (RFC 1952) inflater over zlib: the caller feeds the
 /// compressed file in chunks and drains bounded pieces of text, so a large
 /// `trace.txt.gz` never has to be held whole, compressed or not.
@@ -32,7 +25,7 @@ public final class GzipStream {
         guard rc == Z_OK else {
             zs.deinitialize(count: 1)
             zs.deallocate()
-            throw GzipError("zlib inflateInit2 failed (\(rc))")
+            throw NativeError("zlib inflateInit2 failed (\(rc))", code: .zlib(rc))
         }
     }
 
@@ -67,7 +60,8 @@ public final class GzipStream {
                     inputUsed = input.count
                     break
                 }
-                guard inflateReset(zs) == Z_OK else { throw GzipError("zlib inflateReset failed") }
+                let reset = inflateReset(zs)
+                guard reset == Z_OK else { throw NativeError("zlib inflateReset failed", code: .zlib(reset)) }
                 atMemberEnd = false
             }
             let before = output.count
@@ -103,13 +97,13 @@ public final class GzipStream {
                 if consumed == 0 && made == 0 { return produced }
             case Z_DATA_ERROR:
                 let detail = zs.pointee.msg.map { String(cString: $0) } ?? "invalid data"
-                throw GzipError("corrupt gzip data: \(detail)")
+                throw NativeError("corrupt gzip data: \(detail)", code: .zlib(rc))
             case Z_NEED_DICT:
-                throw GzipError("corrupt gzip data: needs a preset dictionary")
+                throw NativeError("corrupt gzip data: needs a preset dictionary", code: .zlib(rc))
             case Z_MEM_ERROR:
-                throw GzipError("zlib ran out of memory")
+                throw NativeError("zlib ran out of memory", code: .zlib(rc))
             default:
-                throw GzipError("zlib inflate failed (\(rc))")
+                throw NativeError("zlib inflate failed (\(rc))", code: .zlib(rc))
             }
         }
         return produced
@@ -119,7 +113,7 @@ public final class GzipStream {
     /// the middle of a member (a truncated download or copy).
     public func finish() throws {
         if !atMemberEnd {
-            throw GzipError(sawAnyOutput ? "gzip data ends early (truncated file)"
+            throw NativeError(sawAnyOutput ? "gzip data ends early (truncated file)"
                                          : "gzip data ends before any content")
         }
     }

@@ -1,4 +1,4 @@
-import CTraceEventShim
+import CTraceSupport
 
 /// Address → kernel symbol over the /proc/kallsyms text of a trace, read in
 /// place: no copy, no allocation per symbol, unlike handing the text to

@@ -24,10 +24,10 @@ public final class MemoryRegion: @unchecked Sendable {
     /// size.
     public init(mapping path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw NativeError("cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw NativeError.system("cannot open") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw NativeError("cannot stat: \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else { throw NativeError.system("cannot stat") }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw NativeError("not a regular file") }
         let size = Int(st.st_size)
         count = size
@@ -38,7 +38,7 @@ public final class MemoryRegion: @unchecked Sendable {
             return
         }
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw NativeError("cannot map: \(String(cString: strerror(errno)))")
+            throw NativeError.system("cannot map")
         }
         _ = madvise(p, size, MADV_SEQUENTIAL)
         base = p

@@ -1,5 +1,5 @@
 import CTraceEvent
-import CTraceEventShim
+import CTraceSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import CTraceEvent
-import CTraceEventShim
+import CTraceSupport
 
 /// Owns a libtraceevent `tep_handle`: the event formats, kallsyms, printk
 /// formats and saved command lines of one trace file, parsed the way
@@ -7,7 +7,14 @@ import CTraceEventShim
 /// read_ftrace_files, read_event_files, read_proc_kallsyms,
 /// read_ftrace_printk, read_and_parse_cmdlines). No plugin is ever loaded:
 /// the output must match `trace-cmd report -N`.
-public final class TEPHandle: @unchecked Sendable {
+///
+/// Not Sendable, and not thread-safe: libtraceevent's handle and the caches
+/// here (formats, comms, the lazy symbol index) are unlocked. The one owner,
+/// TraceDatFile, uses it from one thread while opening, starting the reader
+/// and printing, and after counting threads are joined; while decode or
+/// counting threads run, every call goes through its SharedLookups, which
+/// holds a lock around each (and is the only Sendable way to the handle).
+public final class TEPHandle {
     let tep: OpaquePointer
     private var formatCache: [Int: EventFormat?] = [:]
     private var commCache: [Int32: String] = [:]
@@ -230,8 +237,15 @@ public final class TEPHandle: @unchecked Sendable {
         }
     }
 
-    public func parsePrintkFormats(_ text: [UInt8]) {
-        Self.withCString(Self.wellFormedPrintkLines(text)) { _ = tep_parse_printk_formats(tep, $0) }
+    /// tep_parse_printk_formats on the lines it can take; returns how many
+    /// lines it was given and took (the others were dropped), 0 when it
+    /// failed.
+    @discardableResult
+    public func parsePrintkFormats(_ text: [UInt8]) -> Int {
+        let lines = Self.wellFormedPrintkLines(text)
+        var status: Int32 = 0
+        Self.withCString(lines) { status = tep_parse_printk_formats(tep, $0) }
+        return status == 0 ? lines.reduce(0) { $1 == 0x0a ? $0 + 1 : $0 } : 0
     }
 
     /// The lines of a printk formats text ("addr : \"fmt\"") that

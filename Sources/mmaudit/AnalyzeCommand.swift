@@ -63,22 +63,18 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let report = ReportOutput(path: output)
-        var failed = false
-        try CommandErrors.exitOnInputError {
-            let input = AnalysisInput(path: file, rulesPath: rules)
-            let result = try input.analyze()
-            switch format {
-            case .text: try report.write(AnalysisText.render(result, style: report.style))
-            case .json: try report.write(AnalysisJSON.render(result))
-            case .sarif: try report.write(AnalysisSARIF.render(result))
-            case .markdown: try report.write(AnalysisMarkdown.render(result))
-            case .html:
-                let recorder = TimelineRecorder(windows: TimelineWindows.around(result.violations))
-                try input.replay(observers: [recorder])
-                try report.write(AnalysisHTML.render(result, recording: recorder))
-            }
-            failed = failOn == .error && result.violations.contains { $0.severity == .error }
+        let input = AnalysisInput(path: file, rulesPath: rules)
+        let result = try input.analyze()
+        switch format {
+        case .text: try report.write(AnalysisText.render(result, style: report.style))
+        case .json: try report.write(AnalysisJSON.render(result))
+        case .sarif: try report.write(AnalysisSARIF.render(result))
+        case .markdown: try report.write(AnalysisMarkdown.render(result))
+        case .html:
+            let recorder = TimelineRecorder(windows: TimelineWindows.around(result.violations))
+            try input.replay(observers: [recorder])
+            try report.write(AnalysisHTML.render(result, recording: recorder))
         }
-        if failed { throw ExitCode(1) }
+        if failOn == .error && result.violations.contains(where: { $0.severity == .error }) { throw GateFailed() }
     }
 }

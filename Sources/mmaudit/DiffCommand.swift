@@ -56,22 +56,15 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let report = ReportOutput(path: out.output)
-        var gateFailed = false
-        try CommandErrors.exitOnInputError {
-            let b = try AnalysisInput(path: before, rulesPath: rulesOption.rules).analyze()
-            let a = try AnalysisInput(path: after, rulesPath: rulesOption.rules).analyze()
-            let diff = TraceDiff(before: b, after: a)
-            switch format {
-            case .text: try report.write(DiffText.render(diff, style: report.style))
-            case .json: try report.write(DiffJSON.render(diff))
-            case .markdown: try report.write(DiffMarkdown.render(diff))
-            case .html: try report.write(DiffHTML.render(diff))
-            }
-            gateFailed = failOn == .new && diff.hasNew
+        let b = try AnalysisInput(path: before, rulesPath: rulesOption.rules).analyze()
+        let a = try AnalysisInput(path: after, rulesPath: rulesOption.rules).analyze()
+        let diff = TraceDiff(before: b, after: a)
+        switch format {
+        case .text: try report.write(DiffText.render(diff, style: report.style))
+        case .json: try report.write(DiffJSON.render(diff))
+        case .markdown: try report.write(DiffMarkdown.render(diff))
+        case .html: try report.write(DiffHTML.render(diff))
         }
-        if gateFailed {
-            CommandErrors.printToStandardError("mmaudit: AFTER has violations BEFORE did not (--fail-on new)\n")
-            throw ExitCode(1)
-        }
+        if failOn == .new && diff.hasNew { throw GateFailed(message: "AFTER has violations BEFORE did not (--fail-on new)") }
     }
 }

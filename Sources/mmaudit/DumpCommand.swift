@@ -1,5 +1,4 @@
 import ArgumentParser
-import NativeBindings
 import TraceInput
 
 /// `mmaudit dump FILE`: the same standard output as `trace-cmd report -N FILE`.
@@ -25,31 +24,14 @@ struct DumpCommand: ParsableCommand {
     var instance: String?
 
     func run() throws {
-        try CommandErrors.exitOnInputError {
-            if try detectFormat(path: file) != .traceDat {
-                // ftrace / trace-cmd report text: the events as parsed.
-                var options = DumpOptions(raw: raw, instance: instance)
-                if let cpuList { options.cpus = try CPUList.parse(cpuList) }
-                if let events { options.events = events.split(separator: ",").map(String.init) }
-                let reader = try TextTraceReader(path: file)
-                try TextDump.write(reader, options: options, to: OutputBuffer(fileDescriptor: 1))
-                StatsCommand.reportUnparsedLines(reader.damage)
-                return
-            }
-            let file = try TraceDatFile(path: file)
-            var options = DumpOptions(raw: raw, instance: instance)
-            if let cpuList { options.cpus = try CPUList.parse(cpuList) }
-            if let events { options.events = events.split(separator: ",").map(String.init) }
-            let out = OutputBuffer(fileDescriptor: 1)
-            try DumpReport.write(file, options: options, to: out)
-            // Damage goes to stderr so stdout stays what trace-cmd prints.
-            let damage = file.damage
-            if !damage.isEmpty {
-                var text = "mmaudit: \(damage.unreadablePages) unreadable page(s) skipped\n"
-                for s in damage.samples { text += "  \(s)\n" }
-                CommandErrors.printToStandardError(text)
-            }
-        }
+        let trace = try openTraceFile(path: file)
+        var options = DumpOptions(raw: raw, instance: instance)
+        if let cpuList { options.cpus = try CPUList.parse(cpuList) }
+        if let events { options.events = events.split(separator: ",").map(String.init) }
+        var skipped: String?
+        try StandardOutput.write { skipped = try trace.dump(options: options, to: $0) }
+        // Damage goes to stderr so stdout stays what trace-cmd prints.
+        if let skipped { CommandErrors.printToStandardError(skipped) }
     }
 }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import NativeBindings
 import TraceInput
 import TraceModel
 import Checks
@@ -18,7 +18,7 @@ struct ExportCommand: ParsableCommand {
         once to find the violations).
 
         EXIT STATUS
-          0  written;  2  bad input or usage
+          0  written;  2  bad input, an unwritable output, or usage
 
         EXAMPLES
           mmaudit export trace.dat --perfetto trace.json   # open it in ui.perfetto.dev
@@ -35,25 +35,16 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var rulesOption: RulesOption
 
     func run() throws {
-        try CommandErrors.exitOnInputError {
-            let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
-            let result = try input.analyze()
-            guard FileManager.default.createFile(atPath: perfetto, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: perfetto) else {
-                throw TraceInputError(path: perfetto, message: "cannot write it")
-            }
-            defer { try? handle.close() }
-            var buffer = ""
-            func flush() { handle.write(Data(buffer.utf8)); buffer = "" }
-            let trace = PerfettoTrace { text in
-                buffer += text
-                if buffer.utf8.count > 1 << 16 { flush() }
-            }
+        let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
+        let result = try input.analyze()
+        try OutputError.naming(perfetto) {
+            let out = try OutputBuffer(creating: perfetto)
+            let trace = PerfettoTrace { out.append($0) }
             let recorder = TimelineRecorder(sink: { trace.item($0) })
             try input.replay(observers: [recorder]) { e, functions in trace.event(e, functions: functions) }
             for v in result.violations { trace.violation(v) }
             trace.finish()
-            flush()
+            try out.flush()
         }
     }
 }

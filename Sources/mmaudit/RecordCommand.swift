@@ -59,31 +59,29 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
-        try CommandErrors.exitOnInputError {
-            let table = try RulesOption.bindings(rulesPath: rulesOption.rules)
-            var plan = RecordingPlan.wanted(bindings: table)
-            let dir = tracefs ?? "/sys/kernel/tracing"
-            var notes: [String] = []
-            if print && tracefs == nil {
-                notes.append("not checked against a kernel: this is everything the checks can use; on the target, "
-                             + "`mmaudit record` (without --print) leaves out what its kernel lacks")
-            } else {
-                plan = try restrict(plan, tracefs: dir)
-                for a in plan.absent { notes.append("absent on this kernel, left out: \(a)") }
-            }
-            for role in plan.unboundRoles {
-                notes.append("no event plays \(role.rawValue): bind the driver's events with --rules FILE")
-            }
-            if print {
-                var text = "#!/bin/sh\n# mmaudit record: run as root on the machine to trace.\n"
-                for n in notes { text += "# \(n)\n" }
-                text += "set -e\n" + plan.shellScript(output: output, command: command, tracefs: dir)
-                Swift.print(text, terminator: "")
-                return
-            }
-            for n in notes { CommandErrors.printToStandardError("mmaudit: \(n)\n") }
-            try record(plan, tracefs: dir)
+        let table = try RulesOption.bindings(rulesPath: rulesOption.rules)
+        var plan = RecordingPlan.wanted(bindings: table)
+        let dir = tracefs ?? "/sys/kernel/tracing"
+        var notes: [String] = []
+        if print && tracefs == nil {
+            notes.append("not checked against a kernel: this is everything the checks can use; on the target, "
+                         + "`mmaudit record` (without --print) leaves out what its kernel lacks")
+        } else {
+            plan = try restrict(plan, tracefs: dir)
+            for a in plan.absent { notes.append("absent on this kernel, left out: \(a)") }
         }
+        for role in plan.unboundRoles {
+            notes.append("no event plays \(role.rawValue): bind the driver's events with --rules FILE")
+        }
+        if print {
+            var text = "#!/bin/sh\n# mmaudit record: run as root on the machine to trace.\n"
+            for n in notes { text += "# \(n)\n" }
+            text += "set -e\n" + plan.shellScript(output: output, command: command, tracefs: dir)
+            Swift.print(text, terminator: "")
+            return
+        }
+        for n in notes { CommandErrors.printToStandardError("mmaudit: \(n)\n") }
+        try record(plan, tracefs: dir)
     }
 
     /// Keeps what the kernel at `dir` has.

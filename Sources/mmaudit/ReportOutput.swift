@@ -15,18 +15,26 @@ struct ReportOutput {
 
     func write(_ text: String) throws {
         guard let path else {
-            // Not FileHandle: a plain write(2) through NativeBindings, as
-            // stats does (start-up costs count on small traces).
-            let out = OutputBuffer(fileDescriptor: 1)
-            out.append(text)
-            try out.flush()
+            try StandardOutput.write { $0.append(text) }
             return
         }
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         } catch {
-            CommandErrors.printToStandardError("mmaudit: \(path): cannot write: \(error.localizedDescription)\n")
-            throw ExitCode(2)
+            throw OutputError(path: path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Standard output through one buffer: a plain write(2) through
+/// NativeBindings, not FileHandle or print() (start-up costs count on small
+/// traces). A failed write is an OutputError.
+enum StandardOutput {
+    static func write(_ body: (OutputBuffer) throws -> Void) throws {
+        let out = OutputBuffer(fileDescriptor: 1)
+        try OutputError.naming("standard output") {
+            try body(out)
+            try out.flush()
         }
     }
 }

@@ -26,30 +26,28 @@ struct RulesCommand: ParsableCommand {
     @OptionGroup var rulesOption: RulesOption
 
     func run() throws {
-        try CommandErrors.exitOnInputError {
-            let table = try RulesOption.bindings(rulesPath: rulesOption.rules)
-            var out = ""
-            for check in CheckCatalog.all {
-                let info = check.info
-                out += "\(info.id): \(info.title)\n"
-                out += wrap(info.rationale, indent: "    ") + "\n"
-                out += "  needs: " + wrap(info.needs, indent: "    ").dropFirst(4) + "\n"
-                guard let needs = RuleNeeds.of(info.id) else { continue }
-                let plan = RecordingPlan.wanted(bindings: table, rules: [needs])
-                let events = plan.tracepoints.map(\.description) + plan.systems.map { "\($0):*" }
-                    + plan.kprobes.map { "kprobe \($0.function)" }
-                if !events.isEmpty { out += "  events: " + events.joined(separator: ", ") + "\n" }
-                if !plan.functions.isEmpty {
-                    out += "  function tracer on: " + plan.functions.joined(separator: " ") + "\n"
-                }
-                if !plan.unboundRoles.isEmpty {
-                    out += "  unbound roles: " + plan.unboundRoles.map(\.rawValue).joined(separator: ", ")
-                        + " (bind a driver's events with --rules)\n"
-                }
-                out += "\n"
+        let table = try RulesOption.bindings(rulesPath: rulesOption.rules)
+        var out = ""
+        for check in CheckCatalog.all {
+            let info = check.info
+            out += "\(info.id): \(info.title)\n"
+            out += wrap(info.rationale, indent: "    ") + "\n"
+            out += "  needs: " + wrap(info.needs, indent: "    ").dropFirst(4) + "\n"
+            guard let needs = RuleNeeds.of(info.id) else { continue }
+            let plan = RecordingPlan.wanted(bindings: table, rules: [needs])
+            let events = plan.tracepoints.map(\.description) + plan.systems.map { "\($0):*" }
+                + plan.kprobes.map { "kprobe \($0.function)" }
+            if !events.isEmpty { out += "  events: " + events.joined(separator: ", ") + "\n" }
+            if !plan.functions.isEmpty {
+                out += "  function tracer on: " + plan.functions.joined(separator: " ") + "\n"
             }
-            print(out, terminator: "")
+            if !plan.unboundRoles.isEmpty {
+                out += "  unbound roles: " + plan.unboundRoles.map(\.rawValue).joined(separator: ", ")
+                    + " (bind a driver's events with --rules)\n"
+            }
+            out += "\n"
         }
+        print(out, terminator: "")
     }
 
     /// Wraps prose at 88 columns for a terminal.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceInput
 import TraceModel
 
 /// `--rules FILE`, the same for every command that binds events.
@@ -10,20 +11,18 @@ struct RulesOption: ParsableArguments {
     var rules: String?
 
     /// The built-in bindings plus those of `--rules FILE`; a rules file that
-    /// cannot be read or parsed is bad input (exit 2).
+    /// cannot be read (TraceInputError) or parsed (RulesFile.ParseError) is
+    /// bad input.
     static func bindings(rulesPath: String?) throws -> BindingTable {
         var table = BuiltinBindings.table
         guard let rulesPath else { return table }
+        let text: String
         do {
-            let text = try String(contentsOfFile: rulesPath, encoding: .utf8)
-            table.merge(try RulesFile.parse(text, path: rulesPath))
-        } catch let e as RulesFile.ParseError {
-            CommandErrors.printToStandardError("mmaudit: \(e.description)\n")
-            throw ExitCode(2)
+            text = try String(contentsOfFile: rulesPath, encoding: .utf8)
         } catch {
-            CommandErrors.printToStandardError("mmaudit: \(rulesPath): cannot read the rules file\n")
-            throw ExitCode(2)
+            throw TraceInputError(path: rulesPath, message: "cannot read the rules file")
         }
+        table.merge(try RulesFile.parse(text, path: rulesPath))
         return table
     }
 }

@@ -57,27 +57,25 @@ struct TimelineCommand: ParsableCommand {
 
     func run() throws {
         let out = ReportOutput(path: nil)
-        try CommandErrors.exitOnInputError {
-            let cpus = try cpu.map(CPUList.parse)
-            let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
-            let result = try input.analyze()
-            guard let span = result.timeSpan else {
-                try out.write("\(file): no events\n")
-                return
-            }
-            let lo = from.flatMap(Self.nanoseconds), hi = to.flatMap(Self.nanoseconds)
-            let window: ClosedRange<UInt64>
-            if lo != nil || hi != nil {
-                window = (lo ?? span.lowerBound)...(hi ?? span.upperBound)
-            } else {
-                window = TimelineWindows.around(result.violations).first ?? span
-            }
-            let recorder = TimelineRecorder(windows: [window], itemLimit: 50_000)
-            try input.replay(observers: [recorder])
-            let columns = width ?? Self.terminalColumns() ?? 100
-            try out.write(TimelineTerminal.render(recorder.windows[0], violations: result.violations, cpus: cpus,
-                                                  columns: columns, style: out.style))
+        let cpus = try cpu.map(CPUList.parse)
+        let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
+        let result = try input.analyze()
+        guard let span = result.timeSpan else {
+            try out.write("\(file): no events\n")
+            return
         }
+        let lo = from.flatMap(Self.nanoseconds), hi = to.flatMap(Self.nanoseconds)
+        let window: ClosedRange<UInt64>
+        if lo != nil || hi != nil {
+            window = (lo ?? span.lowerBound)...(hi ?? span.upperBound)
+        } else {
+            window = TimelineWindows.around(result.violations).first ?? span
+        }
+        let recorder = TimelineRecorder(windows: [window], itemLimit: 50_000)
+        try input.replay(observers: [recorder])
+        let columns = width ?? Self.terminalColumns() ?? 100
+        try out.write(TimelineTerminal.render(recorder.windows[0], violations: result.violations, cpus: cpus,
+                                              columns: columns, style: out.style))
     }
 
     /// "483.837848" → ns.

@@ -3,6 +3,7 @@ import XCTest
 import TraceInput
 import TraceModel
 import Checks
+import TestSupport
 
 /// fixtures/catalog.json: the real captures, with what each one contains
 /// (written by fixtures/capture/catalog from the module's own counts and the
@@ -20,17 +21,12 @@ struct Catalog: Decodable {
     }
     var files: [File]
 
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("fixtures")
-    static let demoRules = fixtures.appendingPathComponent("rules/mmaudit_demo.rules").path
+    static let root = FixtureFiles.repositoryRoot
+    static let fixtures = FixtureFiles.directory
+    static let demoRules = FixtureFiles.demoRules.path
 
     static func load(file: StaticString = #filePath, line: UInt = #line) throws -> Catalog {
-        let url = fixtures.appendingPathComponent("catalog.json")
-        guard let data = try? Data(contentsOf: url) else {
-            XCTFail("no fixtures catalog at \(url.path)", file: file, line: line)
-            throw CocoaError(.fileNoSuchFile)
-        }
+        let data = try FixtureFiles.catalogData(file: file, line: line)
         let catalog = try JSONDecoder().decode(Catalog.self, from: data)
         if catalog.traces.isEmpty { XCTFail("the catalog lists no traces", file: file, line: line) }
         return catalog

@@ -1,17 +1,15 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Runs programs the tests need: the mmaudit binary just built, python3
 /// (SARIF schema validation), chromium (HTML rendering).
 enum ExternalTools {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = FixtureFiles.repositoryRoot
 
     /// The mmaudit built alongside the tests.
     static var mmaudit: String {
-        let beside = Bundle.main.bundleURL.appendingPathComponent("mmaudit").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return packageRoot.appendingPathComponent(".build/debug/mmaudit").path
+        FixtureFiles.mmaudit ?? packageRoot.appendingPathComponent(".build/debug/mmaudit").path
     }
 
     struct Result {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import TraceModel
 import Checks
+import TestSupport
 
 /// Every command on the real captures of fixtures/ (catalog.json): the demo
 /// module in correct mode (bug 0) and in each bug mode. These fail, never
@@ -15,9 +16,8 @@ final class FixtureReportTests: XCTestCase {
 
     /// fixtures/traces/CAPTURE/trace.dat, checked against the catalog.
     func trace(_ capture: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let catalog = ExternalTools.packageRoot.appendingPathComponent("fixtures/catalog.json")
-        guard let data = FileManager.default.contents(atPath: catalog.path),
-              let doc = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let data = try FixtureFiles.catalogData(file: file, line: line)
+        guard let doc = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let files = doc["files"] as? [[String: Any]] else {
             XCTFail("fixtures/catalog.json is missing or unreadable", file: file, line: line)
             throw CocoaError(.fileNoSuchFile)

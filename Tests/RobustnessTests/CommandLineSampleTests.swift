@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// A few matrix cases through the built `mmaudit` binary: a refusal is exit
 /// status 2 and exactly one line on stderr; damage that was skipped shows in
@@ -8,11 +9,8 @@ import XCTest
 final class CommandLineSampleTests: MatrixTestCase {
     private var mmaudit: String {
         get throws {
-            let beside = Bundle.main.bundleURL.appendingPathComponent("mmaudit").path
-            if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-            let built = Harness.packageRoot.appendingPathComponent(".build/debug/mmaudit").path
-            if FileManager.default.isExecutableFile(atPath: built) { return built }
-            throw XCTSkip("mmaudit is not built next to the tests")
+            guard let built = FixtureFiles.mmaudit else { throw XCTSkip("mmaudit is not built next to the tests") }
+            return built
         }
     }
 
@@ -77,5 +75,20 @@ final class CommandLineSampleTests: MatrixTestCase {
         let r = try run(["analyze", path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("unreadable: 1 pages"), r.stdout)
+    }
+
+    /// An output that cannot be written is an output error, not an input
+    /// error: exit status 2, one line naming the output and why.
+    func testUnwritableOutputIsOneLineNamingIt() throws {
+        let trace = try Harness.fixture("events-bug0/trace.dat").path
+        let missing = scratch.appendingPathComponent("no-such-dir/out").path
+        for arguments in [["export", trace, "--perfetto", missing], ["analyze", trace, "-o", missing]] {
+            let r = try run(arguments)
+            XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            XCTAssertEqual(lines.count, 2, "\(arguments): one line and its newline: \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("mmaudit: \(missing): "), "\(arguments): \(r.stderr)")
+        }
+        XCTAssertTrue(try run(["export", trace, "--perfetto", missing]).stderr.hasSuffix(": No such file or directory\n"))
     }
 }

@@ -3,6 +3,7 @@ import XCTest
 import TraceInput
 import TraceModel
 import Checks
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,9 +31,8 @@ enum Outcome {
 /// every item, the checks with the built-in bindings (function names
 /// through the trace's own kallsyms, so damaged symbol tables are used).
 enum Harness {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let traces = packageRoot.appendingPathComponent("fixtures/traces")
+    static let packageRoot = FixtureFiles.repositoryRoot
+    static let traces = FixtureFiles.traces
 
     /// Longest any one case may take (debug build, 2 shared cores);
     /// scripts/sanitize raises it through MMAUDIT_CASE_SECONDS, since an
@@ -100,9 +100,7 @@ enum Harness {
         try Data(bytes).write(to: url)
     }
 
-    static func bytes(_ url: URL) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: url))
-    }
+    static func bytes(_ url: URL) throws -> [UInt8] { try FixtureFiles.bytes(url) }
 
     /// The fixture at `relative` under fixtures/traces; the test fails
     /// (not skips) when it is missing: a matrix over nothing must not pass.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import TraceInput
 import NativeBindings
+import TestSupport
 
 /// The foundation's proof that the C wiring works on real files: every
 /// trace.dat fixture's event formats load through libtraceevent, and the
@@ -19,12 +20,11 @@ final class CatalogCountsTests: XCTestCase {
     }
 
     func testCatalogCountsMatchTraceCmdAndStats() throws {
-        let url = Fixtures.repositoryRoot.appendingPathComponent("fixtures/catalog.json")
-        let catalog = try JSONDecoder().decode(Catalog.self, from: Data(contentsOf: url))
+        let catalog = try JSONDecoder().decode(Catalog.self, from: FixtureFiles.catalogData())
         let traces = catalog.files.filter { $0.kind == "tracedat" }
         XCTAssertGreaterThan(traces.count, 8, "the catalog lists too few trace.dat files")
         for entry in traces {
-            let path = Fixtures.repositoryRoot.appendingPathComponent("fixtures").appendingPathComponent(entry.path).path
+            let path = FixtureFiles.directory.appendingPathComponent(entry.path).path
             let expected = try XCTUnwrap(entry.event_counts, entry.path)
             let file = try TraceDatFile(path: path)
 

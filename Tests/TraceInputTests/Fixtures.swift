@@ -2,26 +2,14 @@ import Foundation
 import XCTest
 @testable import TraceInput
 import NativeBindings
+import TestSupport
 
-/// The real captures under fixtures/traces, and the reference reader.
+/// The real captures under fixtures/traces (TestSupport finds them), and
+/// the reference reader.
 enum Fixtures {
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// Every trace.dat fixture (any *.dat below fixtures/traces), sorted.
-    /// Fails the calling test when there is none: a run that compares
-    /// nothing must not pass.
+    /// Every trace.dat fixture, sorted; fails the calling test when there is none.
     static func traceDatFiles(file: StaticString = #filePath, line: UInt = #line) -> [String] {
-        // MMAUDIT_TRACE_FIXTURES points at another folder of captures
-        // (while fixtures/ is being regenerated, say).
-        let dir = ProcessInfo.processInfo.environment["MMAUDIT_TRACE_FIXTURES"].map { URL(fileURLWithPath: $0) }
-            ?? repositoryRoot.appendingPathComponent("fixtures/traces")
-        var found: [String] = []
-        if let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil) {
-            for case let url as URL in e where url.pathExtension == "dat" { found.append(url.path) }
-        }
-        if found.isEmpty { XCTFail("no trace.dat fixtures under \(dir.path)", file: file, line: line) }
-        return found.sorted()
+        FixtureFiles.traceDatFiles(file: file, line: line)
     }
 
     /// The smallest fixture of a kind (for tests that rewrite files).
@@ -81,7 +69,7 @@ enum Fixtures {
     }
 
     static func bytes(_ path: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        try FixtureFiles.bytes(URL(fileURLWithPath: path))
     }
 }
 

@@ -1,14 +1,13 @@
 import Foundation
 import XCTest
+import TestSupport
 import TraceInput
 @testable import TraceModel
 
 /// What the model learns of the traced kernel from the trace itself: the
 /// prev_state letters of its own sched_switch format, and PREEMPT_RT.
 final class KernelFactsTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures")
+    static let fixtures = FixtureFiles.directory
 
     /// The sched_switch formats the capture guests saved (6.1 generic and
     /// RT, 6.12): each trace's own table, read from its print fmt.

@@ -19,13 +19,6 @@ public struct EventsLost: Sendable, Hashable {
     }
 }
 
-/// The kind of input a reader understood.
-public enum TraceFormat: String, Sendable, Codable {
-    case traceDat = "trace.dat"
-    case ftraceText = "ftrace-text"
-    case traceCmdReport = "trace-cmd-report"
-}
-
 /// Facts about a trace known once its headers are read.
 public struct TraceInfo: Sendable {
     public var path: String

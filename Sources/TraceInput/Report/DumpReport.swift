@@ -86,3 +86,18 @@ public enum DumpReport {
         return ids
     }
 }
+
+/// stats and dump of a trace.dat: record headers counted on every core;
+/// records printed by libtraceevent, as report prints them.
+extension TraceDatFile: TraceFileReader {
+    public func statistics(instance: String?) throws -> (statistics: TraceStatistics, skipped: String?) {
+        // Unreadable pages are in the statistics themselves.
+        (try TraceStatistics.collect(self, instance: instance), nil)
+    }
+
+    public func dump(options: DumpOptions, to out: OutputBuffer) throws -> String? {
+        try DumpReport.write(self, options: options, to: out)
+        let damage = self.damage
+        return damage.isEmpty ? nil : damage.skippedNote(damage.unreadablePages, "unreadable page(s)")
+    }
+}

@@ -46,3 +46,23 @@ public enum TextDump {
         return s + "\n"
     }
 }
+
+/// stats and dump of ftrace text: one pass each over the lines (stats in
+/// parts on every core for a large plain file). Buffer instances are a
+/// trace.dat notion: text has one stream.
+extension TextTraceReader: TraceFileReader {
+    public func statistics(instance: String?) throws -> (statistics: TraceStatistics, skipped: String?) {
+        (try TraceStatistics.collect(text: self), unparsedLinesNote)
+    }
+
+    public func dump(options: DumpOptions, to out: OutputBuffer) throws -> String? {
+        try TextDump.write(self, options: options, to: out)
+        return unparsedLinesNote
+    }
+
+    /// Lines that could not be parsed were skipped: said on stderr.
+    var unparsedLinesNote: String? {
+        let damage = self.damage
+        return damage.unparsedLines > 0 ? damage.skippedNote(damage.unparsedLines, "unparsed line(s)") : nil
+    }
+}

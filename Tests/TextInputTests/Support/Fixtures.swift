@@ -1,14 +1,12 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// The real captures under fixtures/ (never hand-written traces). Tests
 /// find them by walking the directory, so new captures are picked up
 /// without code changes, and fail when there are none.
 enum Fixtures {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures")
+    static let root = FixtureFiles.directory
 
     /// Capture directories (holding trace.dat and the texts made from it).
     static func captureDirectories(file: StaticString = #filePath, line: UInt = #line) -> [URL] {
@@ -49,25 +47,11 @@ enum Fixtures {
     }
 
     /// Every file under fixtures/ (the capture tool's cache excluded).
-    static func allFiles() -> [URL] {
-        guard let walker = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey],
-            options: [.skipsHiddenFiles]) else { return [] }
-        var out: [URL] = []
-        for case let url as URL in walker {
-            if url.path.contains("/.cache/") { continue }
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                out.append(url)
-            }
-        }
-        return out.sorted { $0.path < $1.path }
-    }
+    static func allFiles() -> [URL] { FixtureFiles.allFiles() }
 
     /// trace.dat captures (any *.dat).
     static func traceDats(file: StaticString = #filePath, line: UInt = #line) -> [URL] {
-        let dats = allFiles().filter { $0.pathExtension == "dat" }
-        if dats.isEmpty { XCTFail("no trace.dat fixtures under \(root.path)", file: file, line: line) }
-        return dats
+        FixtureFiles.traceDatFiles(file: file, line: line).map { URL(fileURLWithPath: $0) }
     }
 
 }

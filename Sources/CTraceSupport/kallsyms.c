@@ -1,6 +1,6 @@
 // Kernel symbols from the /proc/kallsyms text a trace.dat carries: handed to
 // libtraceevent for printing, or indexed in place for address lookups.
-#include "CTraceEventShim.h"
+#include "CTraceSupport.h"
 
 #include <pthread.h>
 #include <stdlib.h>

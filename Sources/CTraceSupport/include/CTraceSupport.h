@@ -1,10 +1,12 @@
-// Fixed-argument wrappers for libtraceevent's variadic print calls.
-//
-// Swift imports no C function declared with `...`, and tep_print_event() is one
-// (event-parse.h). Each wrapper below is one call shape that the readers need;
+// The C that NativeBindings needs beside the system libraries:
+// - shim.c: fixed-argument wrappers for libtraceevent's variadic print calls
+//   (Swift imports no C function declared with `...`, and tep_print_event() is
+//   one, event-parse.h); each is one call shape the readers need;
+// - kallsyms.c: the kallsyms text handed to libtraceevent, or indexed in place;
+// - thread.c: starting a helper thread on another CPU than its creator's.
 // NativeBindings is the only Swift code that calls them.
-#ifndef MMAUDIT_CTRACEEVENT_SHIM_H
-#define MMAUDIT_CTRACEEVENT_SHIM_H
+#ifndef MMAUDIT_CTRACE_SUPPORT_H
+#define MMAUDIT_CTRACE_SUPPORT_H
 
 #include <event-parse.h>
 

@@ -1,4 +1,4 @@
-#include "CTraceEventShim.h"
+#include "CTraceSupport.h"
 
 #include <stdlib.h>
 #include <string.h>

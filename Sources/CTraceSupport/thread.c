@@ -13,7 +13,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
-#include "CTraceEventShim.h"
+#include "CTraceSupport.h"
 
 struct start {
 	void *(*body)(void *);
