@@ -29,10 +29,10 @@ final class TracefsTextTests: XCTestCase {
     // "  init-1    (      1) [001] .....    15.936542: copy_page_range <-dup_mmap"
     // "  init-1       [001]     15.936542: copy_page_range <-dup_mmap" (irq-info off)
     static let defaultLine = try! NSRegularExpression(
-        pattern: #"^.*-(\d+)\s+(?:\(\s*([-\d]+)\)\s+)?\[(\d+)\]\s+(?:(\S{4,5})\s+)?(\d+)\.(\d{6}):\s+(?:(\w+):|(\S+) <-(\S+)$)"#)
+        pattern: #"^.*-(\d+)\s+(?:\(\s*([-\d]+)\)\s+)?\[(\d+)\]\s+(?:(\S{4,5}|\S{7})\s+)?(\d+)\.(\d{6}):\s+(?:(\w+):|(\S+) <-(\S+)$)"#)
     // "  <idle>-0         0d.h1. 39125us+: tlb_flush: ..."
     static let latencyLine = try! NSRegularExpression(
-        pattern: #"^.*-(\d+)\s+(\d+)(\S{4,5})\s+(\d+)us.:\s+(\w+):"#)
+        pattern: #"^.*-(\d+)\s+(\d+)(\S{4,5}|\S{7})\s+(\d+)us.:\s+(\w+):"#)
     // "CPU:0 [LOST 232 EVENTS]"
     static let lostLine = try! NSRegularExpression(pattern: #"^CPU:(\d+) \[LOST (\d+) EVENTS\]$"#)
 
@@ -63,8 +63,22 @@ final class TracefsTextTests: XCTestCase {
     }
 
     /// The kernel's trace_print_lat_fmt (Linux 6.1), as a reference.
-    static func render(_ c: ExecutionContext, width: Int) -> String {
+    /// `printed`: the line's own columns, for the one the context does not
+    /// hold (PREEMPT_RT's preempt-lazy depth).
+    static func render(_ c: ExecutionContext, width: Int, printed: String = "") -> String {
         let f = c.flags
+        func nib(_ v: UInt8) -> String { v == 0 ? "." : String(v, radix: 16) }
+        if width == 7 {
+            // 6.1-rt: irqs, need-resched, need-resched-lazy (bit 0x20 there),
+            // hard/soft irq, depth, lazy depth, migrate-disable.
+            let irq = f.contains(.irqsOff) && f.contains(.bhOff) ? "D" : f.contains(.irqsOff) ? "d"
+                : f.contains(.bhOff) ? "b" : "."
+            let hs = f.isSuperset(of: [.hardirq, .softirq]) ? "H" : f.contains(.hardirq) ? "h"
+                : f.contains(.softirq) ? "s" : "."
+            let lazyDepth = printed.count == 7 ? String(Array(printed)[5]) : "."
+            return irq + (f.contains(.needResched) ? "n" : ".") + (f.contains(.preemptResched) ? "L" : ".") + hs
+                + nib(c.preemptCount & 0xf) + lazyDepth + nib(c.preemptCount >> 4)
+        }
         let irq: Character = f.contains(.irqsOff) && f.contains(.bhOff) ? "D"
             : f.contains(.irqsOff) ? "d" : f.contains(.bhOff) ? "b" : "."
         let resched: Character = f.isSuperset(of: [.needResched, .preemptResched]) ? "N"
@@ -72,7 +86,6 @@ final class TracefsTextTests: XCTestCase {
         let hs: Character = f.isSuperset(of: [.nmi, .hardirq]) ? "Z" : f.contains(.nmi) ? "z"
             : f.isSuperset(of: [.hardirq, .softirq]) ? "H" : f.contains(.hardirq) ? "h"
             : f.contains(.softirq) ? "s" : "."
-        func nib(_ v: UInt8) -> String { v == 0 ? "." : String(v, radix: 16) }
         var s = "\(irq)\(resched)\(hs)" + nib(c.preemptCount & 0xf)
         if width == 5 { s += nib(c.preemptCount >> 4) }
         return s
@@ -112,9 +125,10 @@ final class TracefsTextTests: XCTestCase {
                 perName[e.name, default: 0] += 1
                 if let flags = line.flags {
                     XCTAssertTrue(e.context.isKnown, raw)
-                    XCTAssertEqual(Self.render(e.context, width: flags.count), flags, raw)
+                    XCTAssertEqual(Self.render(e.context, width: flags.count, printed: flags), flags, raw)
                     XCTAssertEqual(e.context.preemptDepth,
-                                   Int(String(flags[flags.index(flags.startIndex, offsetBy: 3)]), radix: 16) ?? 0, raw)
+                                   Int(String(flags[flags.index(flags.startIndex, offsetBy: flags.count == 7 ? 4 : 3)]),
+                                       radix: 16) ?? 0, raw)
                     shapes.insert("flags\(flags.count)")
                 } else {
                     XCTAssertFalse(e.context.isKnown, "no latency columns, yet a context: \(raw)")
@@ -153,7 +167,8 @@ final class TracefsTextTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 0)
         // Every variant the captures are there for was seen.
-        XCTAssertEqual(shapes, ["flags5", "no flags", "tgid", "tgid unknown", "function", "lost", "entries header"])
+        XCTAssertEqual(shapes, ["flags5", "flags7", "no flags", "tgid", "tgid unknown", "function", "lost",
+                                "entries header"])
     }
 
     static func entriesInBuffer(_ text: String) -> Int? {

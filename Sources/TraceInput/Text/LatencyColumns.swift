@@ -7,7 +7,10 @@
 ///   (BH off), `X` (no irqflags support); need-resched `N` (need + preempt
 ///   resched), `n`, `p`; hard/soft irq `Z` (NMI in hardirq), `z`, `H`, `h`,
 ///   `s`; then preempt depth and (since 5.13) migrate-disable, one hex
-///   nibble or `.` each: 4 or 5 characters.
+///   nibble or `.` each: 4 or 5 characters. PREEMPT_RT kernels (6.1-rt)
+///   print 7: need-resched-lazy (`L`) after need-resched, and the
+///   preempt-lazy depth before migrate-disable (their header says so:
+///   "need-resched-lazy", "preempt-lazy-depth").
 /// - libtraceevent (`trace-cmd report -l`, data_latency_format): irqs-off
 ///   only `d` or `X` (0x02), need-resched `N` for TRACE_FLAG_NEED_RESCHED
 ///   alone (checked against `report -l -R`, which prints the raw flags:
@@ -24,6 +27,12 @@ enum LatencyColumns {
     static func parse(_ b: [UInt8], _ from: Int, _ to: Int,
                       dialect: LatencyDialect) -> ExecutionContext? {
         guard to - from >= 4 else { return nil }
+        // PREEMPT_RT's two extra columns: need-resched-lazy after
+        // need-resched, preempt-lazy depth before migrate-disable. Neither
+        // is a bit of the 6.1 flags or count; the others read as usual.
+        let rt = dialect == .kernel && to - from == 7
+        if rt, b[from + 2] != UInt8(ascii: "L") && b[from + 2] != ASCII.dot { return nil }
+        let irq = rt ? from + 3 : from + 2
         var flags: ContextFlags = []
         switch b[from] {
         case UInt8(ascii: "D"): flags.formUnion([.irqsOff, .bhOff])
@@ -33,10 +42,13 @@ enum LatencyColumns {
         case ASCII.dot: break
         default: return nil
         }
+        // On 6.1-rt (CONFIG_PREEMPT_LAZY) bit 0x20 is NEED_RESCHED_LAZY, its
+        // `L` column; PREEMPT_RESCHED is 0 there, so `N` cannot be printed.
+        if rt, b[from + 2] == UInt8(ascii: "L") { flags.insert(.preemptResched) }
         switch b[from + 1] {
         case UInt8(ascii: "N"):
             flags.insert(.needResched)
-            if dialect == .kernel { flags.insert(.preemptResched) }
+            if dialect == .kernel && !rt { flags.insert(.preemptResched) }
         case UInt8(ascii: "n"): flags.insert(.needResched)
         case UInt8(ascii: "p"): flags.insert(.preemptResched)
         // Lazy-preemption kernels (6.13+) add 'L', 'B', 'b'; their bits are
@@ -45,7 +57,7 @@ enum LatencyColumns {
         case ASCII.dot: break
         default: return nil
         }
-        switch b[from + 2] {
+        switch b[irq] {
         case UInt8(ascii: "Z"): flags.formUnion([.nmi, .hardirq])
         case UInt8(ascii: "z"): flags.insert(.nmi)
         case UInt8(ascii: "H"): flags.formUnion([.hardirq, .softirq])
@@ -56,6 +68,10 @@ enum LatencyColumns {
         }
         var count: UInt8 = 0
         switch dialect {
+        case .kernel where rt:
+            guard let depth = nibble(b[from + 4]), nibble(b[from + 5]) != nil,
+                  let md = nibble(b[from + 6]) else { return nil }
+            count = depth | md << 4
         case .kernel:
             // One nibble each: preempt depth, then migrate-disable (5 chars).
             guard let depth = nibble(b[from + 3]) else { return nil }
