@@ -390,7 +390,7 @@ public final class TraceModel {
         bus.tell(.sleep(SleepPoint(pid: pid, comm: task.comm, how: how, eventKey: key, baselineSlot: baseline,
                                    context: context, evidence: evidence(e), openRanges: task.openRanges,
                                    openGathers: task.openGathers, heldLocks: task.heldLocks,
-                                   contending: task.contending, contendingFlags: task.contendingFlags)))
+                                   contendingFlags: task.contendingFlags)))
     }
 
     // MARK: - roles

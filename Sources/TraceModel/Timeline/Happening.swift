@@ -49,15 +49,13 @@ public final class SleepPoint: Sendable {
     public let openRanges: [InvalidateRange]
     public let openGathers: [TLBGather]
     public let heldLocks: [LockHold]
-    /// The lock wait the task was in, if any (lock.contend.begin, not ended),
-    /// and its LCB_F_* flags.
-    public let contending: EvidenceEvent?
+    /// The LCB_F_* flags of the lock wait the task was in, if any
+    /// (lock.contend.begin, not ended).
     public let contendingFlags: UInt64?
 
     public init(pid: Int32, comm: String, how: SleepKind, eventKey: EventKey, baselineSlot: Int,
                 context: ExecutionContext, evidence: EvidenceEvent, openRanges: [InvalidateRange],
-                openGathers: [TLBGather], heldLocks: [LockHold], contending: EvidenceEvent? = nil,
-                contendingFlags: UInt64? = nil) {
+                openGathers: [TLBGather], heldLocks: [LockHold], contendingFlags: UInt64? = nil) {
         self.pid = pid
         self.comm = comm
         self.how = how
@@ -68,7 +66,6 @@ public final class SleepPoint: Sendable {
         self.openRanges = openRanges
         self.openGathers = openGathers
         self.heldLocks = heldLocks
-        self.contending = contending
         self.contendingFlags = contendingFlags
     }
 
