@@ -17,8 +17,10 @@ struct DiffCommand: ParsableCommand {
         was skipped in either trace is not compared.
 
         Latencies are compared per series: invalidate-range durations by enum \
-        mmu_notifier_event, lock-contention waits by lock symbol (or address: addresses \
-        change between boots), tlb gather durations. Each shows count, p50, p90, p99 and \
+        mmu_notifier_event, lock-contention waits by the lock's symbol when the trace's \
+        kallsyms names it, else by its type from lock:contention_begin's flags and whether it \
+        is static or on the heap ("rwsem write, heap"; never by address: addresses change \
+        between boots), tlb gather durations. Each shows count, p50, p90, p99 and \
         max before and after with the change; series with fewer than 30 samples on a side \
         are marked as too small to trust.
 

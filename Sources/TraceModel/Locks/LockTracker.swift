@@ -26,7 +26,7 @@ final class LockTracker {
 
     func contendEnd(_ task: TaskState, _ a: RoleArguments, evidence: EvidenceEvent) {
         if let begin = task.contending {
-            bus.tell(.lockContentionEnded(begin: begin, end: evidence, lock: a.lock))
+            bus.tell(.lockContentionEnded(begin: begin, end: evidence, lock: a.lock, flags: task.contendingFlags))
         }
         task.contending = nil
         task.contendingFlags = nil

@@ -127,8 +127,9 @@ public enum Happening: Sendable {
     case tlbGatherEnded(TLBGather, end: EvidenceEvent)
     /// A held lock released (lock.acquire .. lock.release).
     case lockReleased(LockHold, release: EvidenceEvent)
-    /// A wait for a lock ended (lock.contend.begin .. end); `lock` is its address.
-    case lockContentionEnded(begin: EvidenceEvent, end: EvidenceEvent, lock: UInt64?)
+    /// A wait for a lock ended (lock.contend.begin .. end); `lock` is its
+    /// address, `flags` the begin's LCB_F_* flags (the lock's type).
+    case lockContentionEnded(begin: EvidenceEvent, end: EvidenceEvent, lock: UInt64?, flags: UInt64?)
 }
 
 extension Happening {

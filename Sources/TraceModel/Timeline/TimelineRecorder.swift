@@ -43,7 +43,7 @@ public final class TimelineRecorder: ModelObserver {
         case .lockReleased(let hold, let release):
             record(.span(span(.lockHold, hold.begin, until: release.timestamp,
                               label: hold.label ?? hold.lock.map { "0x" + String($0, radix: 16) } ?? "lock")))
-        case .lockContentionEnded(let begin, let end, let lock):
+        case .lockContentionEnded(let begin, let end, let lock, _):
             record(.span(span(.lockWait, begin, until: end.timestamp,
                               label: "wait " + LatencyRecorder.lockName(lock, model: model))))
         default:
