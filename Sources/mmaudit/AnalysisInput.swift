@@ -10,6 +10,12 @@ import Checks
 struct AnalysisInput {
     var path: String
     var rulesPath: String?
+    /// What the report is to show (`FilterOptions`); the model still reads
+    /// every event. After `analyze`, its names also stand for their pids.
+    var filter = TraceFilter()
+    /// Whether to show progress on a terminal (off when several traces are
+    /// analysed at once: their lines would overwrite each other).
+    var showsProgress = true
 
     /// The reader, and function names through the file's kallsyms when it has one.
     func open() throws -> (any TraceReader, FunctionNames) {
@@ -17,13 +23,21 @@ struct AnalysisInput {
         return (reader, FunctionNames(symbolize: { [reader] in reader.symbolize($0) }))
     }
 
-    func analyze(observers: [ModelObserver] = []) throws -> AnalysisResult {
+    /// Every finding of the whole trace (`filtered(by: filter)` for what
+    /// to show); a filter value the trace lacks is a FilterError.
+    mutating func analyze(observers: [ModelObserver] = []) throws -> AnalysisResult {
         let bindings = try RulesOption.bindings(rulesPath: rulesPath)
         let (reader, functions) = try open()
-        let progress = ProgressDisplay(label: path)
+        let census = filter.isEmpty ? nil : TaskCensus(cpuCount: reader.info.cpus)
+        let progress = ProgressDisplay(label: path, enabled: showsProgress)
         defer { progress.finish() }
-        return try Analysis.run(reader, bindings: bindings, functions: functions, observers: observers,
-                                progress: progress.update)
+        let result = try Analysis.run(reader, bindings: bindings, functions: functions,
+                                      observers: observers + (census.map { [$0] } ?? []), progress: progress.update)
+        if let census {
+            try FilterError.check(filter, against: census.extent, path: path)
+            filter = filter.resolvingComms(with: census.extent)
+        }
+        return result
     }
 
     /// Replays the trace through a model with only `observers` attached (no
@@ -33,7 +47,7 @@ struct AnalysisInput {
         let (reader, functions) = try open()
         let model = TraceModel(bindings: bindings, functions: functions, kernel: KernelFacts(reader.info))
         for o in observers { model.addObserver(o) }
-        let progress = ProgressDisplay(label: path)
+        let progress = ProgressDisplay(label: path, enabled: showsProgress)
         defer { progress.finish() }
         var n = 0
         while let item = try reader.next() {
@@ -45,5 +59,27 @@ struct AnalysisInput {
             model.consume(item)
         }
         model.finish()
+    }
+}
+
+/// The trace's CPUs, time span and tasks as the model saw them, to check a
+/// filter's values against after the first pass.
+final class TaskCensus: ModelObserver {
+    let extent: TraceExtent
+
+    init(cpuCount: Int) { extent = TraceExtent(cpuCount: cpuCount) }
+
+    var observedHappenings: HappeningKinds { [] }
+
+    func observe(_ happening: Happening, model: TraceModel) {}
+
+    func finish(model: TraceModel) {
+        extent.tasks = model.tasks.mapValues(\.comm)
+        if let first = model.firstTimestamp, let last = model.lastTimestamp {
+            extent.see(timestamp: first)
+            extent.see(timestamp: last)
+        }
+        // A text trace's header may not say how many CPUs it had.
+        extent.cpuCount = max(extent.cpuCount, (model.cpus.keys.max() ?? -1) + 1)
     }
 }

@@ -14,11 +14,25 @@ struct AnalyzeCommand: ParsableCommand {
         task was doing, and runs the checks listed by `mmaudit rules`. A check that lacks \
         the events it needs is reported as skipped, with how to record them.
 
+        Given several traces (or a directory: the *.dat files under it), analyzes each, \
+        several at a time (at most one per core), prints each report and ends with one \
+        table: trace, events, violations per rule, verdict. --format jsonl writes one JSON \
+        document per trace, a line each, for fleets of traces (kernel CI). The exit status \
+        is the worst of them all.
+
+        FILTERS
+          --cpu, --pid / --comm and --from / --to keep the findings whose moment is in the
+          window and that (or one of whose evidence events) is on a chosen CPU and of a
+          chosen task; the per-rule counts are of those. The whole trace is still read, so
+          a window that starts mid-trace knows the locks, ranges and preempt state opened
+          before it. A value the trace does not have is an error (exit 2).
+
         FORMATS
           text       a summary table per rule, then each violation with the context
                      open at that moment (locks held, ranges open, preempt depth) and
                      its evidence events; coloured on a terminal unless NO_COLOR is set
           json       the same, as a JSON document (field names are stable)
+          jsonl      that document on one line; one line per trace when given several
           sarif      SARIF 2.1.0 for code-scanning tools: one result per violation
           markdown   for a mailing-list reply or a merge request
           html       one self-contained page: summary, per-rule tables and, for each
@@ -35,17 +49,19 @@ struct AnalyzeCommand: ParsableCommand {
           mmaudit analyze trace.dat --rules fixtures/rules/mmaudit_demo.rules
           mmaudit analyze trace.dat --format sarif -o mmaudit.sarif
           mmaudit analyze trace.dat --format html -o report.html
+          mmaudit analyze trace.dat --comm kworker/1:2 --from 483.80 --to 483.90
+          mmaudit analyze fleet/ --format jsonl -o results.jsonl
           trace-cmd report -N trace.dat > trace.txt && mmaudit analyze trace.txt
         """
     )
 
-    enum Format: String, Choice { case text, json, sarif, markdown, html }
+    enum Format: String, Choice { case text, json, jsonl, sarif, markdown, html }
     enum Gate: String, Choice { case error }
 
-    @Argument(help: "A trace.dat file or ftrace / trace-cmd report text (gzip'd or not).")
-    var file: String
+    @Argument(help: "trace.dat files or ftrace / trace-cmd report text (gzip'd or not), or directories of *.dat.")
+    var files: [String]
 
-    @Option(help: "text, json, sarif, markdown or html.")
+    @Option(help: "text, json, jsonl, sarif, markdown or html.")
     var format: Format = .text
 
     // OutputOption's and RulesOption's options, declared here rather than
@@ -61,13 +77,25 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "error: exit 1 when any check reports an error.")
     var failOn: Gate?
 
+    @Option(name: .customLong("color"), help: ColourOption.help)
+    var color: ColourChoice = .auto
+
+    @OptionGroup var filterOptions: FilterOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Missing expected argument '<files> ...'") }
+    }
+
     func run() throws {
-        let report = ReportOutput(path: output)
-        let input = AnalysisInput(path: file, rulesPath: rules)
-        let result = try input.analyze()
+        let report = ReportOutput(path: output, colour: color.mode)
+        let paths = FleetAnalysis.expand(files)
+        guard paths.count == 1, paths == files else { return try runMany(paths, report: report) }
+        var input = AnalysisInput(path: paths[0], rulesPath: rules, filter: try filterOptions.filter)
+        let result = try input.analyze().filtered(by: input.filter)
         switch format {
         case .text: try report.write(AnalysisText.render(result, style: report.style))
         case .json: try report.write(AnalysisJSON.render(result))
+        case .jsonl: try report.write(FleetReport.jsonLine(FleetEntry(path: paths[0], result: result)))
         case .sarif: try report.write(AnalysisSARIF.render(result))
         case .markdown: try report.write(AnalysisMarkdown.render(result))
         case .html:
@@ -76,5 +104,25 @@ struct AnalyzeCommand: ParsableCommand {
             try report.write(AnalysisHTML.render(result, recording: recorder))
         }
         if failOn == .error && result.violations.contains(where: { $0.severity == .error }) { throw GateFailed() }
+    }
+
+    /// Several traces: each report, then the table (text), or a line each
+    /// (jsonl); the exit status is the worst of them.
+    private func runMany(_ paths: [String], report: ReportOutput) throws {
+        guard format == .text || format == .jsonl else {
+            throw ValidationError("--format \(format.rawValue) takes one trace; use text or jsonl for several")
+        }
+        let entries = try FleetAnalysis(paths: paths, rulesPath: rules, filter: filterOptions.filter).run()
+        var text = ""
+        for e in entries {
+            if format == .jsonl { text += FleetReport.jsonLine(e); continue }
+            if let r = e.result { text += AnalysisText.render(r, style: report.style) + "\n" }
+        }
+        if format == .text { text += FleetReport.table(entries, style: report.style) }
+        try report.write(text)
+        for e in entries { if let message = e.error { CommandErrors.printToStandardError(message + "\n") } }
+        if entries.contains(where: { $0.result == nil }) { throw WorstStatus(status: 2) }
+        let failed = entries.contains { $0.result?.violations.contains { $0.severity == .error } == true }
+        if failOn == .error && failed { throw GateFailed() }
     }
 }

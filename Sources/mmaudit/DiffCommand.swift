@@ -53,13 +53,16 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var rulesOption: RulesOption
 
+    @OptionGroup var colourOption: ColourOption
+
     @Option(name: .customLong("fail-on"), help: "new: exit 1 when AFTER has violations BEFORE did not.")
     var failOn: Gate?
 
     func run() throws {
-        let report = ReportOutput(path: out.output)
-        let b = try AnalysisInput(path: before, rulesPath: rulesOption.rules).analyze()
-        let a = try AnalysisInput(path: after, rulesPath: rulesOption.rules).analyze()
+        let report = ReportOutput(path: out.output, colour: colourOption.color.mode)
+        var beforeInput = AnalysisInput(path: before, rulesPath: rulesOption.rules)
+        var afterInput = AnalysisInput(path: after, rulesPath: rulesOption.rules)
+        let b = try beforeInput.analyze(), a = try afterInput.analyze()
         let diff = TraceDiff(before: b, after: a)
         switch format {
         case .text: try report.write(DiffText.render(diff, style: report.style))

@@ -5,14 +5,26 @@ import TraceInput
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
-        abstract: "Print every event of a trace.dat exactly like `trace-cmd report -N`."
+        abstract: "Print every event of a trace.dat exactly like `trace-cmd report -N`.",
+        discussion: """
+        --cpu, --pid / --comm and --from / --to choose the events printed (a task by pid or \
+        by the name in the comm column). A value the trace does not have (a CPU, pid or name \
+        it never shows, a window outside its span, an event it has no format for) is an \
+        error, exit status 2, after what was chosen is printed.
+
+        EXIT STATUS
+          0  printed;  2  bad input or usage
+
+        EXAMPLES
+          mmaudit dump trace.dat --events sched:sched_switch --cpu 1
+          mmaudit dump trace.dat --comm workload --from 7.9 --to 8.0
+        """
     )
 
     @Argument(help: "A trace.dat file (version 6 or 7).")
     var file: String
 
-    @Option(name: .customLong("cpu"), help: "CPUs to show, like report --cpu: \"0,2-3\".")
-    var cpuList: String?
+    @OptionGroup var filterOptions: FilterOptions
 
     @Option(name: .customLong("events"), help: "Events to show: SYSTEM:NAME,... (NAME alone matches any system).")
     var events: String?
@@ -26,12 +38,29 @@ struct DumpCommand: ParsableCommand {
     func run() throws {
         let trace = try openTraceFile(path: file)
         var options = DumpOptions(raw: raw, instance: instance)
-        if let cpuList { options.cpus = try CPUList.parse(cpuList) }
+        options.filter = try filterOptions.filter
         if let events { options.events = events.split(separator: ",").map(String.init) }
+        let extent = TraceExtent(cpuCount: 0)
+        let checks = !options.filter.isEmpty || options.events != nil
+        if checks { options.extent = extent }
         var skipped: String?
         try StandardOutput.write { skipped = try trace.dump(options: options, to: $0) }
         // Damage goes to stderr so stdout stays what trace-cmd prints.
         if let skipped { CommandErrors.printToStandardError(skipped) }
+        guard checks else { return }
+        try FilterError.check(options.filter, against: extent, path: file)
+        for pattern in options.events ?? [] where !Self.matchesAny(pattern, extent.events) {
+            throw UnknownEventError(path: file, pattern: pattern, known: extent.events.sorted())
+        }
+    }
+
+    /// "system:name", "name" or "system:*" against the trace's events.
+    static func matchesAny(_ pattern: String, _ known: Set<String>) -> Bool {
+        let parts = pattern.split(separator: ":", maxSplits: 1).map(String.init)
+        return known.contains { full in
+            let k = full.split(separator: ":", maxSplits: 1).map(String.init)
+            return parts.count == 2 ? (parts[0] == k[0] && (parts[1] == "*" || parts[1] == k[1])) : parts[0] == k[1]
+        }
     }
 }
 

@@ -29,22 +29,30 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "A trace.dat file or ftrace / trace-cmd report text.")
     var file: String
 
-    @Option(help: ArgumentHelp("The JSON file to write.", valueName: "out.json"))
+    @Option(help: ArgumentHelp("The JSON file to write (- for standard output).", valueName: "out.json"))
     var perfetto: String
 
     @OptionGroup var rulesOption: RulesOption
 
+    @OptionGroup var filterOptions: FilterOptions
+
     func run() throws {
-        let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
-        let result = try input.analyze()
-        try OutputError.naming(perfetto) {
-            let out = try OutputBuffer(creating: perfetto)
+        var input = AnalysisInput(path: file, rulesPath: rulesOption.rules, filter: try filterOptions.filter)
+        let all = try input.analyze()
+        // What is written is chosen here, before PerfettoTrace sees it: the
+        // model of the second pass still reads every event.
+        let filter = input.filter
+        let result = all.filtered(by: filter)
+        try ReportOutput(path: perfetto).withBuffer { out in
             let trace = PerfettoTrace { out.append($0) }
-            let recorder = TimelineRecorder(sink: { trace.item($0) })
-            try input.replay(observers: [recorder]) { e, functions in trace.event(e, functions: functions) }
+            let recorder = TimelineRecorder(sink: { if $0.isChosen(by: filter) { trace.item($0) } })
+            try input.replay(observers: [recorder]) { e, functions in
+                if filter.includes(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm) {
+                    trace.event(e, functions: functions)
+                }
+            }
             for v in result.violations { trace.violation(v) }
             trace.finish()
-            try out.flush()
         }
     }
 }

@@ -12,9 +12,13 @@ struct Mmaudit: ParsableCommand {
           1  a gate failed (analyze --fail-on error, diff --fail-on new)
           2  bad input or usage, or an output that cannot be written
         """,
+        version: Mmaudit.version,
         subcommands: [AnalyzeCommand.self, DiffCommand.self, RulesCommand.self, RecordCommand.self,
                       TimelineCommand.self, ExportCommand.self, DumpCommand.self, StatsCommand.self]
     )
+
+    /// What `mmaudit --version` prints.
+    static let version = "mmaudit 0.1.0"
 
     /// Every error ends here, mapped to its message and exit status by
     /// CommandErrors.outcome.

@@ -3,22 +3,30 @@ import TraceInput
 import Reports
 
 /// A progress line on stderr while a long trace is read: only when stderr is
-/// a terminal, so pipes, files and CI logs stay clean. The readers stream and
-/// cannot say how much is left, so the bar moves back and forth while the
-/// count of events and the trace time go up.
+/// a terminal, so pipes, files and CI logs stay clean, and only once the
+/// work has taken `delay` (a trace read in a second needs none: the line
+/// would flash and vanish). The readers stream and cannot say how much is
+/// left, so the bar moves back and forth while the count of events and the
+/// trace time go up.
 final class ProgressDisplay {
+    /// How long work runs before the line appears.
+    static let delay: Duration = .milliseconds(1500)
+
     private let label: String
     private let enabled: Bool
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
     private var shown = false
     private var tick = 0
 
-    init(label: String) {
+    init(label: String, enabled: Bool = true) {
         self.label = label
-        enabled = isatty(2) == 1
+        self.enabled = enabled && isatty(2) == 1
+        start = clock.now
     }
 
     func update(_ events: Int, _ latest: TraceEvent) {
-        guard enabled else { return }
+        guard enabled, shown || clock.now - start >= Self.delay else { return }
         tick += 1
         let width = 20, pos = tick % (2 * width - 2)
         let at = pos < width ? pos : 2 * width - 2 - pos

@@ -19,6 +19,12 @@ struct TimelineCommand: ParsableCommand {
         `trace-cmd report`. Without --from/--to the window is the first violation's, or the \
         whole trace if it has none.
 
+        FILTERS
+          --cpu draws only those CPUs' lanes; --pid / --comm only those tasks' slices, spans
+          and violations (other tasks' time is left blank); --from / --to set the window.
+          The whole trace is still read, so state opened before the window is known. A
+          value the trace does not have is an error (exit 2), not an empty picture.
+
         EXIT STATUS
           0  drawn;  2  bad input or usage
 
@@ -32,63 +38,36 @@ struct TimelineCommand: ParsableCommand {
     @Argument(help: "A trace.dat file or ftrace / trace-cmd report text.")
     var file: String
 
-    @Option(help: ArgumentHelp("CPUs to draw: \"0,2-3\" (default: every CPU in the window).", valueName: "list"))
-    var cpu: String?
-
-    @Option(help: ArgumentHelp("Start of the window, in seconds as trace-cmd prints them.", valueName: "t"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("End of the window, in seconds.", valueName: "t"))
-    var to: String?
+    @OptionGroup var filterOptions: FilterOptions
 
     @Option(help: "Columns to use (default: the terminal's width, or 100).")
     var width: Int?
 
     @OptionGroup var rulesOption: RulesOption
 
-    func validate() throws {
-        for t in [from, to].compactMap({ $0 }) where Self.nanoseconds(t) == nil {
-            throw ValidationError("'\(t)' is not a time in seconds (e.g. 483.837848)")
-        }
-        if let a = from.flatMap(Self.nanoseconds), let b = to.flatMap(Self.nanoseconds), b <= a {
-            throw ValidationError("--to must be after --from")
-        }
-    }
+    @OptionGroup var colourOption: ColourOption
 
     func run() throws {
-        let out = ReportOutput(path: nil)
-        let cpus = try cpu.map(CPUList.parse)
-        let input = AnalysisInput(path: file, rulesPath: rulesOption.rules)
-        let result = try input.analyze()
+        let out = ReportOutput(path: nil, colour: colourOption.color.mode)
+        var input = AnalysisInput(path: file, rulesPath: rulesOption.rules, filter: try filterOptions.filter)
+        let all = try input.analyze()
+        let filter = input.filter
+        let result = all.filtered(by: filter)
         guard let span = result.timeSpan else {
             try out.write("\(file): no events\n")
             return
         }
-        let lo = from.flatMap(Self.nanoseconds), hi = to.flatMap(Self.nanoseconds)
         let window: ClosedRange<UInt64>
-        if lo != nil || hi != nil {
-            window = (lo ?? span.lowerBound)...(hi ?? span.upperBound)
+        if filter.from != nil || filter.to != nil {
+            window = max(filter.from ?? span.lowerBound, span.lowerBound)...min(filter.to ?? span.upperBound, span.upperBound)
         } else {
             window = TimelineWindows.around(result.violations).first ?? span
         }
         let recorder = TimelineRecorder(windows: [window], itemLimit: 50_000)
         try input.replay(observers: [recorder])
         let columns = width ?? Self.terminalColumns() ?? 100
-        try out.write(TimelineTerminal.render(recorder.windows[0], violations: result.violations, cpus: cpus,
-                                              columns: columns, style: out.style))
-    }
-
-    /// "483.837848" → ns.
-    static func nanoseconds(_ text: String) -> UInt64? {
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = UInt64(parts[0]) else { return nil }
-        var frac: UInt64 = 0
-        if parts.count == 2 {
-            let digits = parts[1].prefix(9)
-            guard digits.allSatisfy(\.isNumber), let f = UInt64(digits.isEmpty ? "0" : String(digits)) else { return nil }
-            frac = f * UInt64(pow(10, Double(9 - digits.count)))
-        }
-        return whole * 1_000_000_000 + frac
+        try out.write(TimelineTerminal.render(recorder.windows[0].chosen(by: filter), violations: result.violations,
+                                              cpus: filter.cpus, columns: columns, style: out.style))
     }
 
     static func terminalColumns() -> Int? {

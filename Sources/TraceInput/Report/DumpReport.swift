@@ -2,9 +2,14 @@ import NativeBindings
 
 /// What `mmaudit dump` prints and for which records.
 public struct DumpOptions: Sendable {
-    /// CPUs to show, by report's global CPU index (see CPUStream.globalIndex);
-    /// nil = all.
-    public var cpus: Set<Int>?
+    /// The records to show (CPUs by report's global CPU index, see
+    /// CPUStream.globalIndex; tasks; a window).
+    public var filter = TraceFilter()
+    /// CPUs to show; nil = all (the filter's).
+    public var cpus: Set<Int>? {
+        get { filter.cpus }
+        set { filter.cpus = newValue }
+    }
     /// "system:name" or "name" patterns of events to show; nil = all.
     public var events: [String]?
     /// Print the raw fields (INFO_RAW) like `report -R`.
@@ -12,8 +17,12 @@ public struct DumpOptions: Sendable {
     /// Show one buffer only ("" = top); nil = every buffer, like report.
     public var instance: String?
 
+    /// Filled in while dumping, when given: the CPUs, time span and tasks
+    /// of the records read, for checking the filter against afterwards.
+    public var extent: TraceExtent?
+
     public init(cpus: Set<Int>? = nil, events: [String]? = nil, raw: Bool = false, instance: String? = nil) {
-        self.cpus = cpus
+        self.filter.cpus = cpus
         self.events = events
         self.raw = raw
         self.instance = instance
@@ -48,9 +57,27 @@ public enum DumpReport {
                                         rawFields: options.raw)
         let merge = CPUMerge(file.makeStreams(buffers: chosen))
         let typeSlot = file.commonLayout.type
+        let pidSlot = file.commonLayout.pid
+        let filter = options.filter, extent = options.extent
+        extent?.cpuCount = file.cpuCount
+        extent?.events = Set(file.tep.allFormats.map { $0.system + ":" + $0.name })
+        // The comm column is the saved cmdlines' name (tep_data_comm_from_pid).
+        var chosenPid: [Int32: Bool] = [:]
         while let s = merge.nextStream() {
             defer { s.step() }
-            if let cpus = options.cpus, !cpus.contains(s.globalIndex) { continue }
+            if !filter.isEmpty || extent != nil {
+                let pid = pidSlot.map { Int32(truncatingIfNeeded: s.page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
+                if let extent {
+                    extent.see(timestamp: s.timestamp)
+                    if filter.choosesTasks, extent.tasks[pid] == nil { extent.tasks[pid] = file.tep.comm(pid: pid) }
+                }
+                guard filter.includes(time: s.timestamp), filter.includes(cpu: s.globalIndex) else { continue }
+                if filter.choosesTasks {
+                    let chosen = chosenPid[pid] ?? filter.includes(pid: pid, comm: file.tep.comm(pid: pid))
+                    chosenPid[pid] = chosen
+                    guard chosen else { continue }
+                }
+            }
             if let allowed, !allowed.contains(Int(s.page.unsigned(at: typeSlot.offset, size: typeSlot.size))) { continue }
             printer.appendLine(for: s.page, timestamp: s.timestamp, cpu: s.cpu, missedEvents: s.missedEvents,
                                prefix: prefixes?[s.bufferIndex], to: out)

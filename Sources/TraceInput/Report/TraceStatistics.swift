@@ -21,6 +21,10 @@ public struct TraceStatistics: Sendable {
     public var perCPU: [Int: Int] = [:]
     /// Event name (without the system, as report prints it) → events.
     public var perEvent: [String: Int] = [:]
+    /// Event name → its system, where the trace says (a trace.dat's
+    /// formats; report text names no systems): the text report names
+    /// events as `secmmu:map`, since a bare `map` could be anyone's.
+    public var systems: [String: String] = [:]
 
     /// Counts every record of every buffer of `file` (or only `instance`).
     public static func collect(_ file: TraceDatFile, instance: String? = nil) throws -> TraceStatistics {
@@ -43,6 +47,7 @@ public struct TraceStatistics: Sendable {
             stats.events += n
             if let format = file.tep.format(id: id) {
                 stats.perEvent[format.name, default: 0] += n
+                stats.systems[format.name] = format.system
             } else {
                 stats.unknownEvents += n
             }
@@ -64,7 +69,8 @@ public struct TraceStatistics: Sendable {
     public var text: String {
         var lines: [String] = []
         lines.append("file:            \(path)")
-        lines.append("format:          \(format) version \(fileVersion), compression \(compression)")
+        let packing = compression == "none" ? "uncompressed" : "compression \(compression)"
+        lines.append("format:          \(format)" + (fileVersion > 0 ? " version \(fileVersion)" : "") + ", \(packing)")
         lines.append("cpus:            \(cpus)")
         if !instances.isEmpty { lines.append("instances:       \(instances.joined(separator: ", "))") }
         lines.append("events:          \(events)")
@@ -78,7 +84,7 @@ public struct TraceStatistics: Sendable {
         for cpu in perCPU.keys.sorted() { lines.append("  cpu \(cpu): \(perCPU[cpu]!)") }
         lines.append("per event:")
         for (name, n) in perEvent.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
-            lines.append("  \(name): \(n)")
+            lines.append("  \(systems[name].map { $0 + ":" } ?? "")\(name): \(n)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

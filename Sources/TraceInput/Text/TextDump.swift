@@ -6,13 +6,21 @@ import NativeBindings
 public enum TextDump {
     public static func write(_ reader: TextTraceReader, options: DumpOptions, to out: OutputBuffer) throws {
         out.append("cpus=\(reader.info.cpus)\n")
+        let filter = options.filter
+        options.extent?.cpuCount = reader.info.cpus
         while let item = try reader.next() {
             switch item {
             case .lost(let l):
-                if let cpus = options.cpus, !cpus.contains(l.cpu) { continue }
+                if !filter.includes(cpu: l.cpu) { continue }
                 out.append(l.count.map { "CPU:\(l.cpu) [\($0) EVENTS DROPPED]\n" } ?? "CPU:\(l.cpu) [EVENTS DROPPED]\n")
             case .event(let e):
-                if let cpus = options.cpus, !cpus.contains(e.cpu) { continue }
+                if let extent = options.extent {
+                    extent.see(timestamp: e.timestamp)
+                    extent.cpuCount = max(extent.cpuCount, e.cpu + 1)
+                    if filter.choosesTasks { extent.tasks[e.pid] = e.comm }
+                    if options.events != nil { extent.events.insert(e.system + ":" + e.name) }
+                }
+                if !filter.includes(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm) { continue }
                 if let patterns = options.events,
                    !patterns.contains(where: { $0 == e.name || $0 == "\(e.system):\(e.name)" }) { continue }
                 out.append(line(e))
