@@ -95,8 +95,9 @@ struct FilterError: Error, CustomStringConvertible {
             return "\(path): --cpu \(cpu): the trace has " + (count == 1 ? "CPU 0 only" : "CPUs 0-\(count - 1)")
         case .pid(let pid, let known):
             let near = known.sorted { abs(Int($0) - Int(pid)) < abs(Int($1) - Int(pid)) }.prefix(5).sorted()
-            return "\(path): --pid \(pid): no task has that pid in the trace (\(known.count) tasks"
-                + (near.isEmpty ? ")" : "; nearest pids: " + near.map(String.init).joined(separator: ", ") + ")")
+            guard let lo = known.min(), let hi = known.max() else { return "\(path): --pid \(pid): the trace has no tasks" }
+            return "\(path): --pid \(pid): no task has that pid in the trace (\(known.count) tasks, pids \(lo)-\(hi); "
+                + "nearest: " + near.map(String.init).joined(separator: ", ") + ")"
         case .comm(let name, let known):
             return "\(path): --comm \(name): no task of that name in the trace (\(known.count) names"
                 + Suggestions.phrase(for: name, among: known) + ")"
