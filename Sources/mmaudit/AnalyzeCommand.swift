@@ -31,6 +31,7 @@ struct AnalyzeCommand: ParsableCommand {
           text       a summary table per rule, then each violation with the context
                      open at that moment (locks held, ranges open, preempt depth) and
                      its evidence events; coloured on a terminal unless NO_COLOR is set
+                     (--color always|never overrides)
           json       the same, as a JSON document (field names are stable)
           jsonl      that document on one line; one line per trace when given several
           sarif      SARIF 2.1.0 for code-scanning tools: one result per violation

@@ -17,12 +17,16 @@ struct ExportCommand: ParsableCommand {
         rule. Written as it is read: memory does not grow with the trace (it is read twice, \
         once to find the violations).
 
+        \(FilterOptions.meaning) Only the chosen events, slices, spans and violations \
+        are written.
+
         EXIT STATUS
           0  written;  2  bad input, an unwritable output, or usage
 
         EXAMPLES
           mmaudit export trace.dat --perfetto trace.json   # open it in ui.perfetto.dev
           mmaudit export trace.dat --rules demo.rules --perfetto trace.json
+          mmaudit export trace.dat --cpu 1 --from 483.80 --to 483.90 --perfetto window.json
         """
     )
 

@@ -69,6 +69,8 @@ public enum DumpReport {
                 let pid = pidSlot.map { Int32(truncatingIfNeeded: s.page.unsigned(at: $0.offset, size: $0.size)) } ?? 0
                 if let extent {
                     extent.see(timestamp: s.timestamp)
+                    // --cpu counts every buffer's CPUs (report's global index).
+                    extent.cpuCount = max(extent.cpuCount, s.globalIndex + 1)
                     if filter.choosesTasks, extent.tasks[pid] == nil { extent.tasks[pid] = file.tep.comm(pid: pid) }
                 }
                 guard filter.includes(time: s.timestamp), filter.includes(cpu: s.globalIndex) else { continue }
