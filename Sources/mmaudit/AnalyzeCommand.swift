@@ -92,9 +92,10 @@ struct AnalyzeCommand: ParsableCommand {
         let paths = FleetAnalysis.expand(files)
         guard paths.count == 1, paths == files else { return try runMany(paths, report: report) }
         var input = AnalysisInput(path: paths[0], rulesPath: rules, filter: try filterOptions.filter)
-        let result = try input.analyze().filtered(by: input.filter)
+        let all = try input.analyze()
+        let result = all.filtered(by: input.filter)
         switch format {
-        case .text: try report.write(AnalysisText.render(result, style: report.style))
+        case .text: try report.write(AnalysisText.render(result, style: report.style) + filterOptions.note(result, of: all))
         case .json: try report.write(AnalysisJSON.render(result))
         case .jsonl: try report.write(FleetReport.jsonLine(FleetEntry(path: paths[0], result: result)))
         case .sarif: try report.write(AnalysisSARIF.render(result))
@@ -117,7 +118,7 @@ struct AnalyzeCommand: ParsableCommand {
         var text = ""
         for e in entries {
             if format == .jsonl { text += FleetReport.jsonLine(e); continue }
-            if let r = e.result { text += AnalysisText.render(r, style: report.style) + "\n" }
+            if let r = e.result { text += AnalysisText.render(r, style: report.style) + filterOptions.note(r, of: nil) + "\n" }
         }
         if format == .text { text += FleetReport.table(entries, style: report.style) }
         try report.write(text)

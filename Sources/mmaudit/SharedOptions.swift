@@ -3,6 +3,7 @@ import Foundation
 import TraceInput
 import TraceModel
 import Reports
+import Checks
 
 /// `--rules FILE`, the same for every command that binds events.
 struct RulesOption: ParsableArguments {
@@ -98,6 +99,20 @@ struct FilterOptions: ParsableArguments {
             if let a = f.from, let b = f.to, b <= a { throw ValidationError("--to must be after --from") }
             return f
         }
+    }
+
+    /// The line under a filtered text report, so a clean-looking page is not
+    /// taken for a clean trace: which options chose it, and how many of the
+    /// whole trace's findings it shows (`all` nil: not known here). "" when
+    /// nothing is filtered.
+    func note(_ shown: AnalysisResult, of all: AnalysisResult?) -> String {
+        let given = [("--cpu", cpu), ("--pid", pid), ("--comm", comm), ("--from", from), ("--to", to)]
+            .compactMap { name, value in value.map { "\(name) \($0)" } }
+        guard !given.isEmpty else { return "" }
+        let count = { (r: AnalysisResult) in r.summary.values.reduce(0, +) }
+        let of = all.map { " of the trace's \(count($0))" } ?? ""
+        return "\nfiltered by \(given.joined(separator: " ")): \(count(shown))\(of) findings shown "
+            + "(the whole trace was read)\n"
     }
 
     private static func seconds(_ text: String, option: String) throws -> UInt64 {

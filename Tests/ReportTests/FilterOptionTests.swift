@@ -57,6 +57,17 @@ final class FilterOptionTests: XCTestCase {
         XCTAssertEqual(Self.violations(try analyzeJSON(["--from", Self.seconds(lo), "--to", Self.seconds(hi)])).count, 6)
     }
 
+    /// A filtered text report says so, with how many of the trace's
+    /// findings it shows: a page without findings is not a clean trace.
+    func testFilteredTextSaysWhatItLeftOut() throws {
+        let r = try mmaudit(["analyze", Self.bug1, "--rules", Self.rules, "--cpu", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasSuffix("\nfiltered by --cpu 1: 1 of the trace's 18 findings shown (the whole trace was read)\n"),
+                      r.stdout)
+        let plain = try mmaudit(["analyze", Self.bug1, "--rules", Self.rules])
+        XCTAssertFalse(plain.stdout.contains("filtered by"))
+    }
+
     /// A window that starts after a finding's lock was taken still shows
     /// the finding: the model read the events before the window.
     func testAWindowStartingMidTraceKeepsStateOpenedBeforeIt() throws {
