@@ -127,7 +127,7 @@ struct UnknownEventError: Error, CustomStringConvertible {
         let bare = !pattern.contains(":")
         let byName = Dictionary(grouping: known) { bare ? String($0.split(separator: ":").last ?? "") : $0 }
         let near = Suggestions.closest(to: pattern, among: Array(byName.keys)).flatMap { byName[$0] ?? [] }
-        return "\(path): --events \(pattern): no such event in the trace (it has \(known.count))"
+        return "\(path): --events \(pattern): no such event in the trace (\(known.count) event names known)"
             + (near.isEmpty ? "" : "; did you mean " + near.joined(separator: ", ") + "?")
     }
 }

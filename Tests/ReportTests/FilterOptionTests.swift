@@ -121,6 +121,24 @@ final class FilterOptionTests: XCTestCase {
         }
     }
 
+    /// Text traces: the same checks, from what the pass read.
+    func testTextTracesRefuseTheSameValues() throws {
+        let text = "fixtures/traces/events-bug1/report.txt"
+        for (arguments, phrase) in [(["dump", text, "--events", "sched_swich"], "did you mean sched:sched_switch?"),
+                                    (["dump", text, "--cpu", "7"], "--cpu 7: the trace has CPUs 0-1"),
+                                    (["analyze", text, "--comm", "workloda"], "did you mean workload?")] {
+            let r = try mmaudit(arguments)
+            XCTAssertEqual(r.status, 2, "\(arguments)")
+            XCTAssertTrue(r.stderr.hasPrefix("mmaudit: \(text): ") && r.stderr.contains(phrase), "\(arguments): \(r.stderr)")
+            XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, r.stderr)
+        }
+        let r = try mmaudit(["dump", text, "--events", "sched:sched_switch,stlb_lock", "--comm", "workload"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").dropFirst()
+        XCTAssertGreaterThan(lines.count, 100)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("workload-") && ($0.contains(" sched_switch:") || $0.contains(" stlb_lock:")) })
+    }
+
     /// dump's filter chooses exactly the lines of the unfiltered dump that
     /// match (task, CPU, window), as the report prints them.
     func testDumpChoosesTheLinesThatMatch() throws {
