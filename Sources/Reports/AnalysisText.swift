@@ -56,7 +56,7 @@ public enum AnalysisText {
     /// "PATH: trace.dat v7, zstd, 4 CPUs, 1234 events, 0 lost".
     public static func traceLine(_ r: AnalysisResult) -> String {
         let version = r.info.fileVersion.map { " v\($0)" } ?? ""
-        var line = "\(r.info.path): \(r.info.format.rawValue)\(version), \(r.info.compression), "
+        var line = "\(r.info.path): \(r.info.format.rawValue)\(version), \(r.info.compressionWording), "
             + "\(r.info.cpus) CPUs, \(r.events) events"
         if r.lostEvents > 0 { line += ", \(r.lostEvents) lost" }
         return line

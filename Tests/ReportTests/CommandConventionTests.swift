@@ -117,6 +117,10 @@ final class CommandConventionTests: XCTestCase {
         let none = try mmaudit(["stats", converted])
         XCTAssertTrue(none.stdout.contains("format:          trace.dat version 7, uncompressed\n"), none.stdout)
         XCTAssertTrue(try mmaudit(["stats", Self.bug1]).stdout.contains("version 7, compression zstd\n"))
+        // analyze's header line too, for the converted file and for text.
+        XCTAssertTrue(try mmaudit(["analyze", converted]).stdout.hasPrefix("\(converted): trace.dat v7, uncompressed, 2 CPUs"))
+        let text = "fixtures/traces/events-bug1/report.txt"
+        XCTAssertTrue(try mmaudit(["analyze", text]).stdout.hasPrefix("\(text): trace-cmd-report, uncompressed, 2 CPUs"))
     }
 
     /// On a terminal (a pseudo-terminal from script(1)) a trace read in

@@ -69,7 +69,7 @@ public struct TraceStatistics: Sendable {
     public var text: String {
         var lines: [String] = []
         lines.append("file:            \(path)")
-        let packing = compression == "none" ? "uncompressed" : "compression \(compression)"
+        let packing = compression == "none" ? Self.compressionWording(compression) : "compression \(compression)"
         lines.append("format:          \(format)" + (fileVersion > 0 ? " version \(fileVersion)" : "") + ", \(packing)")
         lines.append("cpus:            \(cpus)")
         if !instances.isEmpty { lines.append("instances:       \(instances.joined(separator: ", "))") }
@@ -131,9 +131,20 @@ public struct TraceStatistics: Sendable {
         ]) + "\n"
     }
 
+    /// "uncompressed" for "none", else the codec's name: what text headers
+    /// print (JSON keeps the field's value, "none").
+    public static func compressionWording(_ compression: String) -> String {
+        compression == "none" ? "uncompressed" : compression
+    }
+
     static func seconds(_ ns: UInt64) -> String {
         let us = (ns + 500) / 1000
         let frac = String(us % 1_000_000)
         return "\(us / 1_000_000)." + String(repeating: "0", count: 6 - frac.count) + frac
     }
+}
+
+extension TraceInfo {
+    /// `TraceStatistics.compressionWording` of this trace.
+    public var compressionWording: String { TraceStatistics.compressionWording(compression) }
 }
