@@ -23,6 +23,9 @@ public struct Violation: Sendable, Codable, Hashable {
     public var evidence: [EvidenceEvent]
     /// What was open in the task then: locks, ranges, preempt depth.
     public var openContext: [String]
+    /// The finding this one follows from (a corrupted preempt count after
+    /// an atomic sleep), so reports show it under that root, not as a peer.
+    public var consequenceOf: FindingReference?
 
     public init(rule: String, severity: Severity, timestamp: UInt64, cpu: Int, pid: Int32, comm: String,
                 message: String, signature: String, evidence: [EvidenceEvent], openContext: [String] = []) {
@@ -36,6 +39,11 @@ public struct Violation: Sendable, Codable, Hashable {
         self.signature = signature
         self.evidence = evidence
         self.openContext = openContext
+    }
+
+    /// This finding's identity for `consequenceOf`.
+    public var reference: FindingReference {
+        FindingReference(rule: rule, signature: signature, timestamp: timestamp, cpu: cpu, pid: pid)
     }
 
     /// A task name without its instance numbers ("kworker/1:2" → "kworker/N:N"),
@@ -60,6 +68,16 @@ public struct Violation: Sendable, Codable, Hashable {
         }
         return out
     }
+}
+
+/// Names one finding of a trace: its rule and signature (the group it is
+/// in) and its moment, CPU and task (which one of the group).
+public struct FindingReference: Sendable, Codable, Hashable {
+    public var rule: String
+    public var signature: String
+    public var timestamp: UInt64
+    public var cpu: Int
+    public var pid: Int32
 }
 
 /// What a rule is, for reports, SARIF and `mmaudit rules`.

@@ -40,6 +40,7 @@ public enum AnalysisJSON {
             ("violations", .array(findings.filter { $0.0 != .note }.map(\.1))),
             ("notes", .array(findings.filter { $0.0 == .note }.map(\.1))),
             ("summary", sorted(r.summary.map { ($0.key, int($0.value)) })),
+            ("totals", totals(FindingTotals(r))),
         ]
         if !r.folded.isEmpty {
             top.append(("folded", .array(r.folded.map { f in
@@ -79,7 +80,19 @@ public enum AnalysisJSON {
                 ])
             })),
             ("open_context", .array(v.openContext.map { .string($0) })),
+            ("where", FindingWording.whereToLook(v).map { .string($0) }),
+            ("consequence_of", v.consequenceOf.map { c in
+                sorted([("rule", .string(c.rule)), ("signature", .string(c.signature)), ("ts_ns", .uint(c.timestamp)),
+                        ("cpu", int(c.cpu)), ("pid", int(Int(c.pid)))])
+            }),
         ])
+    }
+
+    /// What the text report's last line says, as numbers.
+    static func totals(_ t: FindingTotals) -> JSONValue {
+        sorted([("verdict", .string(t.verdict)), ("violations", int(t.violations)), ("notes", int(t.notes)),
+                ("kinds", int(t.kinds)), ("checks_run", int(t.checksRun)), ("checks", int(t.checks)),
+                ("line", .string(t.line))])
     }
 
     /// An object of the present pairs, keys in order.

@@ -3,10 +3,10 @@ import TraceModel
 import Checks
 
 /// `analyze --format markdown`: for pasting into a mailing-list reply or a
-/// merge request: the trace, a table per rule, then each violation with its
-/// open context and evidence.
+/// merge request: the trace, a table per rule, then each kind of finding
+/// with one worked example (open context and evidence), and the totals.
 public enum AnalysisMarkdown {
-    public static func render(_ r: AnalysisResult) -> String {
+    public static func render(_ r: AnalysisResult, all: Bool = false) -> String {
         var out = "### mmaudit: \(Markdown.code(r.info.path))\n\n"
         out += AnalysisText.traceLine(r).dropFirst(r.info.path.count + 2).description + "."
         if !r.damage.isEmpty {
@@ -20,31 +20,46 @@ public enum AnalysisMarkdown {
                     c.ran ? String(c.violations) : "-", c.ran ? String(notes) : "-", title]
         }
         out += Markdown.table(["rule", "status", "errors", "notes", "what it flags"], rows, rightAligned: [2, 3])
-        let errors = r.violations.filter { $0.severity != .note }
-        let notes = r.violations.filter { $0.severity == .note }
-        if !errors.isEmpty { out += "\n#### Violations\n" + list(errors) }
-        if !notes.isEmpty { out += "\n#### Notes\n" + list(notes) }
+        let groups = FindingGroups.of(r)
+        let errors = groups.filter { $0.severity != .note }
+        let notes = groups.filter { $0.severity == .note }
+        if !errors.isEmpty { out += "\n#### Violations\n" + list(errors, all: all) }
+        if !notes.isEmpty { out += "\n#### Notes\n" + list(notes, all: all) }
         if !r.folded.isEmpty {
-            out += "\n#### Folded\n\n" + AnalysisText.foldedHeadline(r).prefix(1).uppercased()
-                + AnalysisText.foldedHeadline(r).dropFirst() + ".\n\n"
-                + r.folded.map { "- " + Markdown.code(AnalysisText.foldedLine($0)) }.joined(separator: "\n") + "\n"
+            out += "\n" + AnalysisText.foldedHeadline(r).prefix(1).uppercased() + AnalysisText.foldedHeadline(r).dropFirst() + ".\n"
         }
-        if errors.isEmpty { out += "\nNo violations.\n" }
+        out += "\n**" + FindingTotals(r).line + "**\n"
         return out
     }
 
-    static func list(_ vs: [Violation]) -> String {
+    /// Each kind of finding: what, how often, who, when, where to look,
+    /// then its first occurrence (with `all`, each kept) and what followed.
+    static func list(_ groups: [FindingGroup], all: Bool, depth: Int = 0) -> String {
         var out = ""
-        for (i, v) in vs.enumerated() {
-            out += "\n\(i + 1). **\(v.rule)** (\(v.severity.rawValue)) at \(TimeFormat.seconds(v.timestamp)), "
-                + "CPU \(v.cpu), \(Markdown.code("\(v.comm)-\(v.pid)")): \(v.message)\n"
-            if !v.openContext.isEmpty {
-                out += "   Open then: " + v.openContext.map(Markdown.code).joined(separator: ", ") + "\n"
+        let pad = String(repeating: "   ", count: depth)
+        for (i, g) in groups.enumerated() {
+            out += "\n" + pad + "\(i + 1). **\(g.rule)** (\(g.severity.rawValue)): \(FindingWording.headline(g)). "
+                + (g.count == 1 ? "Once" : "\(g.count) times") + ", tasks " + g.tasks.map(Markdown.code).joined(separator: ", ")
+                + ", CPU " + g.cpus.map(String.init).joined(separator: ", ") + ", "
+                + TimeFormat.seconds(g.firstTimestamp) + (g.count == 1 ? "" : " to " + TimeFormat.seconds(g.lastTimestamp))
+                + (g.folded.map { " (\($0.count) folded: counted, not kept)" } ?? "") + ".\n"
+            if let place = g.example.flatMap(FindingWording.whereToLook) { out += pad + "   Where to look: \(place).\n" }
+            for v in all ? g.shown : Array(g.shown.prefix(1)) { out += finding(v, pad: pad + "   ") }
+            if !g.consequences.isEmpty {
+                out += "\n" + pad + "   What followed from it:\n" + list(g.consequences, all: all, depth: depth + 1)
             }
-            out += "\n" + Markdown.fence(v.evidence.map(AnalysisText.evidenceLine))
-                .split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "   " + $0 }
-                .joined(separator: "\n")
         }
+        return out
+    }
+
+    static func finding(_ v: Violation, pad: String) -> String {
+        var out = "\n" + pad + "At \(TimeFormat.seconds(v.timestamp)), CPU \(v.cpu), \(Markdown.code("\(v.comm)-\(v.pid)")): \(v.message)\n"
+        if !v.openContext.isEmpty {
+            out += pad + "Open then: " + v.openContext.map(Markdown.code).joined(separator: ", ") + "\n"
+        }
+        out += "\n" + Markdown.fence(v.evidence.map(AnalysisText.evidenceLine))
+            .split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : pad + $0 }
+            .joined(separator: "\n")
         return out
     }
 }

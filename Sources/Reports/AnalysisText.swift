@@ -2,11 +2,15 @@ import TraceInput
 import TraceModel
 import Checks
 
-/// The terminal report of `analyze`: a summary table per rule, then each
-/// violation with the context open at that moment (locks held, ranges open,
-/// preempt depth) and the events that prove it.
+/// The terminal report of `analyze`: a summary table per rule, then one
+/// entry per kind of finding (signature) with its count, tasks, CPUs, time
+/// span, where to look and one worked example: the context open at that
+/// moment (locks held, ranges open, preempt depth) and the events that
+/// prove it; findings that follow from another sit under it. It ends with
+/// one summary line.
 public enum AnalysisText {
-    public static func render(_ r: AnalysisResult, style: TerminalStyle = .plain) -> String {
+    /// `all`: every finding kept in full, not one example per signature.
+    public static func render(_ r: AnalysisResult, style: TerminalStyle = .plain, all: Bool = false) -> String {
         var out = style.bold(traceLine(r)) + "\n"
         if !r.damage.isEmpty {
             out += style.yellow("  unreadable: \(r.damage.unreadablePages) pages, \(r.damage.unparsedLines) lines")
@@ -16,21 +20,66 @@ public enum AnalysisText {
         for c in r.checks where !c.ran {
             out += "\n  " + style.yellow("\(c.rule) skipped:") + " \(c.reason ?? "")\n"
         }
-        for (i, v) in r.violations.enumerated() {
-            out += "\n" + style.severity("[\(i + 1)] \(v.severity.rawValue)", v.severity.rawValue)
-                + " " + style.bold(v.rule) + " at \(TimeFormat.seconds(v.timestamp)) "
-                + "cpu \(v.cpu) \(v.comm)-\(v.pid)\n    \(v.message)\n"
-            if !v.openContext.isEmpty {
-                out += "    " + style.dim("open then:") + " " + v.openContext.joined(separator: "; ") + "\n"
-            }
-            out += "    " + style.dim("evidence:") + "\n"
-            for e in v.evidence { out += "      " + evidenceLine(e) + "\n" }
+        let groups = FindingGroups.of(r)
+        for (i, g) in groups.enumerated() {
+            out += "\n" + group(g, label: "[\(i + 1)]", indent: "", all: all, style: style)
         }
-        if !r.folded.isEmpty {
-            out += "\n" + style.bold(foldedHeadline(r)) + "\n"
-            for f in r.folded { out += "  " + foldedLine(f) + "\n" }
+        if !all && groups.contains(where: { $0.count > 1 || !$0.consequences.isEmpty }) {
+            out += "\n" + style.dim("(one example per kind of finding; --all lists each)") + "\n"
         }
-        if r.violations.isEmpty { out += "\n  " + style.green("no violations") + "\n" }
+        out += "\n" + summaryLine(r, style: style) + "\n"
+        return out
+    }
+
+    /// The report's last line, also all that `--quiet` prints.
+    public static func summaryLine(_ r: AnalysisResult, style: TerminalStyle = .plain) -> String {
+        let totals = FindingTotals(r)
+        let line = totals.line
+        return totals.violations > 0 ? style.red(style.bold(line)) : style.green(line)
+    }
+
+    /// One kind of finding: what it is, how often, who, where, when; then
+    /// its first occurrence worked through (or, with `all`, every one kept),
+    /// and the findings that follow from it.
+    static func group(_ g: FindingGroup, label: String, indent: String, all: Bool, style: TerminalStyle) -> String {
+        var out = indent + style.severity("\(label) \(g.severity.rawValue)", g.severity.rawValue) + " "
+            + style.bold(g.rule) + ": " + FindingWording.headline(g) + "\n"
+        let pad = indent + "    "
+        let times = g.count == 1 ? "once" : "\(g.count) times"
+        let span = g.count == 1 ? "at \(TimeFormat.seconds(g.firstTimestamp))"
+            : "from \(TimeFormat.seconds(g.firstTimestamp)) to \(TimeFormat.seconds(g.lastTimestamp))"
+        let tasks = g.tasks
+        out += pad + "\(times), \(span); task\(tasks.count == 1 ? "" : "s") " + tasks.prefix(4).joined(separator: ", ")
+            + (tasks.count > 4 ? " and \(tasks.count - 4) more" : "")
+            + "; CPU\(g.cpus.count == 1 ? "" : "s") " + g.cpus.map(String.init).joined(separator: ", ") + "\n"
+        if let folded = g.folded {
+            out += pad + style.dim("\(folded.count) of them folded (counted, evidence not kept: the first "
+                                   + "\(ViolationLog.keptPerSignature) are kept)") + "\n"
+        }
+        if let example = g.example, let place = FindingWording.whereToLook(example) {
+            out += pad + style.dim("where to look:") + " " + place + "\n"
+        }
+        let listed = all ? g.shown : Array(g.shown.prefix(1))
+        for (i, v) in listed.enumerated() {
+            let which = all ? "#\(i + 1)" : (g.count == 1 ? "the finding" : "first")
+            out += pad + style.dim("\(which): \(TimeFormat.seconds(v.timestamp)) cpu \(v.cpu) \(v.comm)-\(v.pid)") + "\n"
+            out += finding(v, indent: pad + "  ", style: style)
+        }
+        for (i, c) in g.consequences.enumerated() {
+            out += pad + style.dim("what followed from it:") + "\n"
+            out += group(c, label: "\(label.dropLast()).\(i + 1)]", indent: pad, all: all, style: style)
+        }
+        return out
+    }
+
+    /// One finding: its message, what was open then, its evidence.
+    static func finding(_ v: Violation, indent: String, style: TerminalStyle) -> String {
+        var out = indent + v.message + "\n"
+        if !v.openContext.isEmpty {
+            out += indent + style.dim("open then:") + " " + v.openContext.joined(separator: "; ") + "\n"
+        }
+        out += indent + style.dim("evidence:") + "\n"
+        for e in v.evidence { out += indent + "  " + evidenceLine(e) + "\n" }
         return out
     }
 

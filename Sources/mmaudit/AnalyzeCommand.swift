@@ -28,10 +28,13 @@ struct AnalyzeCommand: ParsableCommand {
           before it. A value the trace does not have is an error (exit 2).
 
         FORMATS
-          text       a summary table per rule, then each violation with the context
-                     open at that moment (locks held, ranges open, preempt depth) and
-                     its evidence events; coloured on a terminal unless NO_COLOR is set
-                     (--color always|never overrides)
+          text       a summary table per rule, then one entry per kind of finding: how
+                     often, which tasks and CPUs, when, where to look, and its first
+                     occurrence with the context open then (locks held, ranges open,
+                     preempt depth) and its evidence events (--all: every finding);
+                     findings that follow from another are shown under it; one
+                     summary line at the end (--quiet: only that line); coloured on a
+                     terminal unless NO_COLOR is set (--color always|never overrides)
           json       the same, as a JSON document (field names are stable)
           jsonl      that document on one line; one line per trace when given several
           sarif      SARIF 2.1.0 for code-scanning tools: one result per violation
@@ -81,6 +84,12 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("color"), help: ColourOption.help)
     var color: ColourChoice = .auto
 
+    @Flag(help: "Text and markdown: list every finding kept in full, not one example per kind of finding.")
+    var all = false
+
+    @Flag(name: .shortAndLong, help: "Text: print only the one-line summary (the exit status is unchanged).")
+    var quiet = false
+
     @OptionGroup var filterOptions: FilterOptions
 
     func validate() throws {
@@ -95,11 +104,14 @@ struct AnalyzeCommand: ParsableCommand {
         let all = try input.analyze()
         let result = all.filtered(by: input.filter)
         switch format {
-        case .text: try report.write(AnalysisText.render(result, style: report.style) + filterOptions.note(result, of: all))
+        case .text where quiet: try report.write(AnalysisText.summaryLine(result, style: report.style) + "\n")
+        case .text:
+            try report.write(AnalysisText.render(result, style: report.style, all: self.all)
+                             + filterOptions.note(result, of: all))
         case .json: try report.write(AnalysisJSON.render(result))
         case .jsonl: try report.write(FleetReport.jsonLine(FleetEntry(path: paths[0], result: result)))
         case .sarif: try report.write(AnalysisSARIF.render(result))
-        case .markdown: try report.write(AnalysisMarkdown.render(result))
+        case .markdown: try report.write(AnalysisMarkdown.render(result, all: self.all))
         case .html:
             let recorder = TimelineRecorder(windows: TimelineWindows.around(result.violations))
             try input.replay(observers: [recorder])
@@ -118,9 +130,11 @@ struct AnalyzeCommand: ParsableCommand {
         var text = ""
         for e in entries {
             if format == .jsonl { text += FleetReport.jsonLine(e); continue }
-            if let r = e.result { text += AnalysisText.render(r, style: report.style) + filterOptions.note(r, of: nil) + "\n" }
+            guard let r = e.result else { continue }
+            text += quiet ? "\(e.path): " + AnalysisText.summaryLine(r, style: report.style) + "\n"
+                : AnalysisText.render(r, style: report.style, all: all) + filterOptions.note(r, of: nil) + "\n"
         }
-        if format == .text { text += FleetReport.table(entries, style: report.style) }
+        if format == .text && !quiet { text += FleetReport.table(entries, style: report.style) }
         try report.write(text)
         for e in entries { if let message = e.error { CommandErrors.printToStandardError(message + "\n") } }
         if entries.contains(where: { $0.result == nil }) { throw WorstStatus(status: 2) }

@@ -38,11 +38,13 @@ enum CorruptPreemptCount {
             } else {
                 message = what + "; the violation that corrupted it is not in the trace"
             }
-            return Violation(rule: AtomicSleep.info.id, severity: root == nil ? .warning : .note,
-                             timestamp: since, cpu: cpu, pid: first.pid, comm: first.comm, message: message,
-                             signature: signature,
-                             evidence: (root?.evidence.suffix(1) ?? []) + points.prefix(3).map(\.evidence),
-                             openContext: root.map { ["root: \($0.message)"] } ?? [])
+            var v = Violation(rule: AtomicSleep.info.id, severity: root == nil ? .warning : .note,
+                              timestamp: since, cpu: cpu, pid: first.pid, comm: first.comm, message: message,
+                              signature: signature,
+                              evidence: (root?.evidence.suffix(1) ?? []) + points.prefix(3).map(\.evidence),
+                              openContext: root.map { ["root: \($0.message)"] } ?? [])
+            v.consequenceOf = root?.reference
+            return v
         }
     }
 
