@@ -7,6 +7,8 @@ public struct CheckOutcome: Sendable, Codable, Hashable {
     public var ran: Bool
     public var reason: String?
     public var violations: Int
+    /// What a check that ran could not judge in this trace, and why.
+    public var limits: String?
 }
 
 /// Everything `analyze` found in one trace.
@@ -119,7 +121,7 @@ public enum Analysis {
                 let foldedErrors = c.folded.filter { $0.severity != .note }.reduce(0) { $0 + $1.count }
                 outcomes.append(CheckOutcome(rule: id, ran: true, reason: nil,
                                              violations: c.violations.filter { $0.severity != .note }.count
-                                                 + foldedErrors))
+                                                 + foldedErrors, limits: c.limits(model: model)))
                 violations += c.violations
                 folded += c.folded
             }

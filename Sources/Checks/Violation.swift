@@ -80,6 +80,10 @@ public struct FindingReference: Sendable, Codable, Hashable {
     public var pid: Int32
 }
 
+extension Check {
+    public func limits(model: TraceModel) -> String? { nil }
+}
+
 /// What a rule is, for reports, SARIF and `mmaudit rules`.
 public struct RuleInfo: Sendable, Codable, Hashable {
     public var id: String
@@ -103,6 +107,9 @@ public protocol Check: ModelObserver {
     /// nil when the check ran; otherwise why it could not (the events the
     /// trace lacks and how to record them).
     func skipReason(model: TraceModel) -> String?
+    /// For a check that ran: what it could not judge in this trace and
+    /// why (a clean result is then not the whole answer), else nil.
+    func limits(model: TraceModel) -> String?
     /// Reported in full (the first `ViolationLog.keptPerSignature` of each signature).
     var violations: [Violation] { get }
     /// The occurrences beyond those, counted per signature.

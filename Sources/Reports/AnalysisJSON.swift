@@ -34,6 +34,7 @@ public enum AnalysisJSON {
                     ("rule", .string(c.rule)),
                     ("status", .string(c.ran ? "ran" : "skipped")),
                     ("reason", c.reason.map { .string($0) }),
+                    ("limits", c.limits.map { .string($0) }),
                     ("violations", int(c.violations)),
                 ])
             })),

@@ -20,6 +20,9 @@ public enum AnalysisText {
         for c in r.checks where !c.ran {
             out += "\n  " + style.yellow("\(c.rule) skipped:") + " \(c.reason ?? "")\n"
         }
+        for c in r.checks where c.ran {
+            if let limits = c.limits { out += "\n  " + style.yellow("\(c.rule) cannot judge everything:") + " \(limits)\n" }
+        }
         let groups = FindingGroups.of(r)
         for (i, g) in groups.enumerated() {
             out += "\n" + group(g, label: "[\(i + 1)]", indent: "", all: all, style: style)

@@ -102,4 +102,23 @@ final class GroupedFindingsTests: XCTestCase {
         XCTAssertTrue(try run("fixtures/traces/function-bug1/trace.dat").stdout
             .contains("where to look: demo_invalidate_range_start (it calls msleep)"))
     }
+
+    /// Text without latency columns cannot show preempt depth or irqs-off:
+    /// the report says what it cannot judge (text and JSON), the trace.dat
+    /// and tracefs text with irq-info do not.
+    func testTextWithoutLatencyColumnsSaysWhatItCannotJudge() throws {
+        let blind = ["fixtures/traces/events-bug1/report-N.txt", "fixtures/traces/tracefs-function-bug0/trace-noirqinfo.txt.gz"]
+        let seeing = ["fixtures/traces/events-bug1/trace.dat", "fixtures/traces/tracefs-function-bug0/trace.txt.gz"]
+        for path in blind + seeing {
+            let r = try ExternalTools.mmaudit(["analyze", path, "--format", "json"])
+            let doc = try XCTUnwrap(try ExternalTools.parseJSON(r.stdout) as? [String: Any], r.stderr)
+            let check = (doc["checks"] as? [[String: Any]])?.first { $0["rule"] as? String == "atomic-sleep" }
+            let limits = check?["limits"] as? String
+            XCTAssertEqual(limits != nil, blind.contains(path), path)
+            if blind.contains(path) {
+                XCTAssertTrue(limits?.contains("trace-cmd report -l") == true, path)
+                XCTAssertTrue(try ExternalTools.mmaudit(["analyze", path]).stdout.contains("atomic-sleep cannot judge everything"))
+            }
+        }
+    }
 }

@@ -153,6 +153,17 @@ public final class AtomicSleep: Check {
               + "(record with: trace-cmd record -e sched:sched_switch ...)"
     }
 
+    /// A trace whose switches carry no context (text without latency
+    /// columns: `trace-cmd report -N`, tracefs with irq-info off) cannot
+    /// show a sleep with preemption or interrupts disabled.
+    public func limits(model: TraceModel) -> String? {
+        guard model.sawTaskSwitches, model.baselines.floor(EventKey("sched", "sched_switch")) == nil else { return nil }
+        return "the trace gives no preempt depth or irqs-off flags (text without latency columns, as "
+            + "`trace-cmd report -N` or tracefs with irq-info off print), so sleeps with preemption or "
+            + "interrupts disabled cannot be judged, only those under held locks or in non-blockable "
+            + "invalidations (analyze the trace.dat, or `trace-cmd report -l` text)"
+    }
+
     public func observe(_ happening: Happening, model: TraceModel) {
         switch happening {
         case .sleep(let sleep):
