@@ -137,11 +137,15 @@ struct RecordCommand: ParsableCommand {
     static func available(tracefs dir: String) throws -> (events: Set<String>, functions: Set<String>) {
         func lines(_ name: String) throws -> [Substring] {
             let path = dir + "/" + name
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            // Read to the end: tracefs files say size 0, so a read of the
+            // stated size would find them empty.
+            guard let handle = FileHandle(forReadingAtPath: path),
+                  let data = try? handle.readToEnd().map({ String(decoding: $0, as: UTF8.self) }) ?? "" else {
                 throw TraceInputError(path: path, message: "cannot read it (is tracefs mounted, are you root? "
                                       + "--print prints the commands without reading tracefs)")
             }
-            return text.split(separator: "\n")
+            try? handle.close()
+            return data.split(separator: "\n")
         }
         let events = Set(try lines("available_events").map(String.init))
         // "name [module]" lines; the name is the first word.
