@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NativeBindings
 import TraceInput
 import TraceModel
 import Checks
@@ -164,10 +165,14 @@ struct RecordCommand: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["trace-cmd"] + plan.traceCmdArguments(output: output, command: command)
-        do { try process.run() } catch {
-            throw TraceInputError(path: "trace-cmd", message: "cannot run it: \(error.localizedDescription)")
+        // A Ctrl-C stops trace-cmd (it writes the trace and exits); this
+        // process lives on to remove the kprobes.
+        try InterruptDeferral.during {
+            do { try process.run() } catch {
+                throw TraceInputError(path: "trace-cmd", message: "cannot run it: \(error.localizedDescription)")
+            }
+            process.waitUntilExit()
         }
-        process.waitUntilExit()
         if process.terminationStatus != 0 { throw ExitCode(process.terminationStatus) }
     }
 
@@ -178,7 +183,10 @@ struct RecordCommand: ParsableCommand {
         defer { try? handle.close() }
         // (write(contentsOf:) throws where write(_:) would trap: the
         // kernel refuses a probe it cannot place with EINVAL/ENOENT.)
-        do { try handle.write(contentsOf: Data((line + "\n").utf8)) } catch {
+        do {
+            _ = try handle.seekToEnd()  // (a copy of tracefs in a plain file: append there too)
+            try handle.write(contentsOf: Data((line + "\n").utf8))
+        } catch {
             throw TraceInputError(path: path, message: "the kernel refused '\(line)': \(error.localizedDescription)")
         }
     }

@@ -208,4 +208,37 @@ final class RecordBTFTests: XCTestCase {
         let dump = try ExternalTools.mmaudit(["dump", trace])
         XCTAssertGreaterThan(dump.stdout.components(separatedBy: " mmu_inv_start_ret: ").count - 1, 100)
     }
+
+    /// Recording here (no --print), with a stand-in tracefs and a stand-in
+    /// trace-cmd that is interrupted like a Ctrl-C would: the SIGINT reaches
+    /// mmaudit too, which still removes the kprobes it defined and exits
+    /// with trace-cmd's status. (Nothing is traced: the tracefs is a plain
+    /// directory and trace-cmd a shell script.)
+    func testRecordRemovesItsKprobesAfterAnInterrupt() throws {
+        let dir = ExternalTools.temporaryFile("interrupt")
+        let bin = dir + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try "sched:sched_switch\n".write(toFile: dir + "/available_events", atomically: true, encoding: .utf8)
+        try "__mmu_notifier_invalidate_range_start\n__mmu_notifier_invalidate_range_end\n__mmu_notifier_invalidate_range\nmsleep\n"
+            .write(toFile: dir + "/available_filter_functions", atomically: true, encoding: .utf8)
+        try "".write(toFile: dir + "/kprobe_events", atomically: true, encoding: .utf8)
+        // `env trace-cmd` execs it: its parent is mmaudit.
+        try "#!/bin/sh\necho \"$@\" > \"\(dir)/trace-cmd-args\"\nkill -INT $PPID\nsleep 1\nexit 130\n"
+            .write(toFile: bin + "/trace-cmd", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/trace-cmd")
+        let r = try ExternalTools.run(ExternalTools.mmaudit,
+                                      ["record", "--tracefs", dir, "--btf", Self.btf(Self.kernels[0]), "-o",
+                                       dir + "/out.dat", "--", "/workload"],
+                                      environment: ["PATH": bin + ":/usr/bin:/bin"])
+        XCTAssertEqual(r.status, 130, r.stderr)
+        let args = try String(contentsOfFile: dir + "/trace-cmd-args", encoding: .utf8)
+        XCTAssertTrue(args.hasPrefix("record -o \(dir)/out.dat -e sched:sched_switch -e kprobes:mmaudit_inv_start "), args)
+        let written = try String(contentsOfFile: dir + "/kprobe_events", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(written.filter { $0.hasPrefix("p:") || $0.hasPrefix("r:") }.count, 4, "\(written)")
+        XCTAssertEqual(written.filter { $0.hasPrefix("-:") }.sorted(),
+                       ["-:kprobes/mmaudit_inv_end", "-:kprobes/mmaudit_inv_start", "-:kprobes/mmaudit_inv_start_ret",
+                        "-:kprobes/mmaudit_secondary_tlb"])
+        XCTAssertTrue(written.contains("p:kprobes/mmaudit_secondary_tlb __mmu_notifier_invalidate_range "
+                                       + "mm=$arg1:x64 start=$arg2:x64 end=$arg3:x64"), "the hook this tracefs has")
+    }
 }
