@@ -5,8 +5,10 @@ import TraceInput
 import Checks
 
 /// `mmaudit record` on the BTF of real kernels (fixtures/btf: Debian's 6.1
-/// and 6.12 images, extracted by fixtures/capture/tools/range-layout): the
-/// layouts the BTF reader finds are pahole's, and the kprobes fetch there.
+/// and 6.12 images, extracted by fixtures/capture/tools/range-layout and
+/// reduced by btf-reduce to the types record reads and every function's
+/// name): the layouts the BTF reader finds are pahole's, and the kprobes
+/// fetch there.
 final class RecordBTFTests: XCTestCase {
     static let btfRoot = FixtureFiles.directory.appendingPathComponent("btf")
     static let kernels = ["6.1.0-57-amd64", "6.12.118+deb12-amd64"]
@@ -84,6 +86,25 @@ final class RecordBTFTests: XCTestCase {
                                                       range: pahole.range(of: "struct \(name) {")!.upperBound..<pahole.endIndex))
                 XCTAssertEqual("/* size: \(layout.size),", String(pahole[size]), "\(release) \(name)")
             }
+        }
+    }
+
+    /// The same BTF in big-endian byte order (written by the fixtures'
+    /// btf-reduce): the magic decides, and the layouts are the same.
+    func testBigEndianBTFReadsAlike() throws {
+        for release in Self.kernels {
+            let big = ExternalTools.temporaryFile("\(release)-be.btf")
+            let tool = FixtureFiles.directory.appendingPathComponent("capture/tools/btf-reduce").path
+            let r = try ExternalTools.run(tool, [Self.btf(release), big, "--big-endian"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let little = try BTFFile(path: Self.btf(release)), swapped = try BTFFile(path: big)
+            XCTAssertEqual(little.endianness, .little)
+            XCTAssertEqual(swapped.endianness, .big)
+            for name in ["mmu_notifier_range", "mmu_gather"] {
+                XCTAssertEqual(swapped.structLayout(name), little.structLayout(name), "\(release) \(name)")
+            }
+            XCTAssertEqual(swapped.functionNames, little.functionNames)
+            XCTAssertGreaterThan(little.functionNames.count, 40_000)
         }
     }
 
