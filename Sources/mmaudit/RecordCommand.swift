@@ -162,18 +162,12 @@ struct RecordCommand: ParsableCommand {
             try append(k.line, to: probes)
             defined.append(k)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["trace-cmd"] + plan.traceCmdArguments(output: output, command: command)
         // A Ctrl-C stops trace-cmd (it writes the trace and exits); this
-        // process lives on to remove the kprobes.
-        try InterruptDeferral.during {
-            do { try process.run() } catch {
-                throw TraceInputError(path: "trace-cmd", message: "cannot run it: \(error.localizedDescription)")
-            }
-            process.waitUntilExit()
-        }
-        if process.terminationStatus != 0 { throw ExitCode(process.terminationStatus) }
+        // process lives on to remove the kprobes (ChildProcess).
+        let status: Int32
+        do { status = try ChildProcess.run(["trace-cmd"] + plan.traceCmdArguments(output: output, command: command)) }
+        catch { throw TraceInputError(path: "trace-cmd", message: "\(error)") }
+        if status != 0 { throw ExitCode(status) }
     }
 
     private func append(_ line: String, to path: String) throws {
