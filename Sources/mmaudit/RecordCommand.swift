@@ -178,7 +178,10 @@ struct RecordCommand: ParsableCommand {
         // (write(contentsOf:) throws where write(_:) would trap: the
         // kernel refuses a probe it cannot place with EINVAL/ENOENT.)
         do {
-            _ = try handle.seekToEnd()  // (a copy of tracefs in a plain file: append there too)
+            // A plain file (a stand-in for tracefs) is appended to; tracefs
+            // appends by itself (no O_TRUNC) and refuses the seek of a
+            // write-only kprobe_events.
+            _ = try? handle.seekToEnd()
             try handle.write(contentsOf: Data((line + "\n").utf8))
         } catch {
             throw TraceInputError(path: path, message: "the kernel refused '\(line)': \(error.localizedDescription)")
