@@ -96,13 +96,14 @@ struct RecordCommand: ParsableCommand {
             notes.append("struct \(range.name) from \(kernelBTF.path): "
                          + RangeFetch.fields.compactMap { f in range.member(f).map { "\(f)@\($0.byteOffset)" } }
                              .joined(separator: " "))
-            plan = plan.restricted(toBTFFunctions: kernelBTF.functionNames)
         }
         var available: Set<String>? = kernelBTF?.functionNames
         if print && tracefs == nil {
             notes.append("not checked against a kernel's tracefs: on the target, `mmaudit record` (without --print) "
                          + "leaves out what its kernel lacks")
-            if kernelBTF == nil { plan = plan.withoutOptionalEvents() }
+            // Without tracefs, the BTF's functions say what the kernel has
+            // (vmlinux's only: a module's functions are in its own BTF).
+            plan = kernelBTF.map { plan.restricted(toBTFFunctions: $0.functionNames) } ?? plan.withoutOptionalEvents()
         } else {
             let (events, functions) = try Self.available(tracefs: dir)
             plan = plan.restricted(toEvents: events, functions: functions)
