@@ -315,7 +315,11 @@ public final class TraceModel {
 
     /// `functions.function(of:key:)`, with addresses resolved once.
     private func function(of event: TraceEvent, kind: EventKind) -> String? {
-        guard let value = kind.functionField?.value(0, of: event) else { return nil }
+        guard let value = kind.functionField?.value(0, of: event) else {
+            // A kretprobe names its function in another field, and the same
+            // address as its entry probe's: not cached by address.
+            return kind.functionField == nil ? nil : functions.function(of: event, key: kind.key)
+        }
         let key = kind.key
         guard case .unsigned(let address) = value else { return functions.function(of: event, key: key) }
         if let known = functionsByAddress[address] { return known }

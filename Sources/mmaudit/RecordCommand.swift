@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NativeBindings
 import TraceInput
 import TraceModel
 import Checks
@@ -13,28 +14,41 @@ struct RecordCommand: ParsableCommand {
         discussion: """
         Builds the recording from the bindings the checks read: sched:sched_switch, the lock \
         contention tracepoints, the function tracer on the sleeping functions and on \
-        tlb_gather_mmu/tlb_finish_mmu, and kprobes on __mmu_notifier_invalidate_range_start \
-        and _end that fetch the range into fields named mm, start, end, flags and event \
-        (struct mmu_notifier_range of Linux 6.1, x86-64: mm +8, start +16, end +24, \
-        flags +32 (u32), event +36 (s32), all from the first argument, %di). Events bound \
-        by a --rules file are recorded too.
+        tlb_gather_mmu/tlb_finish_mmu, kprobes on __mmu_notifier_invalidate_range_start \
+        and _end that fetch the range into fields named mm, start, end, flags and event, \
+        a kretprobe on the start (ret=$retval: a notifier's -EAGAIN), and a kprobe on the \
+        kernel's secondary-TLB hook (__mmu_notifier_invalidate_range up to Linux 6.5, \
+        __mmu_notifier_arch_invalidate_secondary_tlbs from 6.6). Events bound by a --rules \
+        file are recorded too.
+
+        The range fields are fetched through $arg1 (any architecture with function-argument \
+        access) at the offsets of struct mmu_notifier_range in the target kernel's BTF, \
+        which change between kernels (6.1: mm +8 after vma; 6.12: mm +0). The BTF is \
+        /sys/kernel/btf/vmlinux when recording here, --btf FILE with --print (a copy of \
+        the target's). Without BTF the notifier kprobes fetch nothing: they mark the \
+        invalidations but not their ranges, and the notes say which checks lose what.
 
         Without --print it must run as root on the machine to trace: it reads \
         available_events and available_filter_functions under the tracefs directory, \
         leaves out (and names) what this kernel lacks, defines the kprobes, runs \
         `trace-cmd record`, and removes the kprobes afterwards.
 
-        With --print nothing is run and tracefs is not touched: it prints the shell \
-        commands to run on the machine to trace. Without --tracefs that is the full set \
-        wanted, unchecked; with --tracefs DIR it is checked against the available_events and \
-        available_filter_functions files in DIR (copies from the target machine will do).
+        With --print nothing is run and tracefs is not touched: it prints a shell script to \
+        run on the machine to trace, which removes its kprobes on any exit (trap). Without \
+        --tracefs it is checked only against --btf, if given (functions; lockdep's \
+        lock_acquire/lock_release only when that kernel has lockdep), and without either it \
+        leaves out what only some kernels have; with --tracefs DIR it is checked against the \
+        available_events and available_filter_functions files in DIR (copies from the \
+        target machine will do).
 
         EXIT STATUS
-          trace-cmd's own status when it ran; 2 bad usage, no tracefs, no trace-cmd
+          trace-cmd's own status when it ran; 2 bad usage, no tracefs, no trace-cmd, a BTF \
+          that cannot be read
 
         EXAMPLES
           sudo mmaudit record -o trace.dat -- ./my-workload --iterations 10
-          mmaudit record --print -- ./my-workload > record.sh     # for another machine
+          mmaudit record --print --btf vmlinux.btf -- ./my-workload > record.sh   # another machine
+          mmaudit record --print --btf vmlinux.btf --tracefs copied-tracefs/ -- ./my-workload
           mmaudit record --print --rules fixtures/rules/mmaudit_demo.rules -- /workload
         """
     )
@@ -51,6 +65,12 @@ struct RecordCommand: ParsableCommand {
                                valueName: "dir"))
     var tracefs: String?
 
+    @Option(help: ArgumentHelp("The target kernel's BTF (a copy of its /sys/kernel/btf/vmlinux, or the .BTF "
+                               + "section of its vmlinux; zstd-compressed will do): struct mmu_notifier_range's "
+                               + "layout for the kprobes. Default without --print: /sys/kernel/btf/vmlinux.",
+                               valueName: "file"))
+    var btf: String?
+
     @Argument(parsing: .postTerminator, help: "The workload to trace, after --.")
     var command: [String] = []
 
@@ -60,19 +80,47 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let table = try RulesOption.bindings(rulesPath: rulesOption.rules)
-        var plan = RecordingPlan.wanted(bindings: table)
         let dir = tracefs ?? "/sys/kernel/tracing"
-        var notes: [String] = []
-        if print && tracefs == nil {
-            notes.append("not checked against a kernel: this is everything the checks can use; on the target, "
-                         + "`mmaudit record` (without --print) leaves out what its kernel lacks")
-        } else {
-            plan = try restrict(plan, tracefs: dir)
-            for a in plan.absent { notes.append("absent on this kernel, left out: \(a)") }
+        // The target's BTF: given, or this machine's when recording here.
+        // A kernel without CONFIG_DEBUG_INFO_BTF has none: the notes say so.
+        let btfPath = btf ?? (print || !FileManager.default.fileExists(atPath: Self.vmlinuxBTF) ? nil : Self.vmlinuxBTF)
+        let kernelBTF = try btfPath.map { try BTFFile(path: $0) }
+        let range = kernelBTF?.structLayout(RangeFetch.structName)
+        if let kernelBTF, range == nil {
+            throw TraceInputError(path: kernelBTF.path, message: "no struct \(RangeFetch.structName) in this BTF "
+                                  + "(a kernel without CONFIG_MMU_NOTIFIER?)")
         }
+        var plan = RecordingPlan.wanted(bindings: table, range: range)
+        var notes: [String] = []
+        if let kernelBTF, let range {
+            notes.append("struct \(range.name) from \(kernelBTF.path): "
+                         + RangeFetch.fields.compactMap { f in range.member(f).map { "\(f)@\($0.byteOffset)" } }
+                             .joined(separator: " "))
+        }
+        var available: Set<String>? = kernelBTF?.functionNames
+        if print && tracefs == nil {
+            notes.append("not checked against a kernel's tracefs: on the target, `mmaudit record` (without --print) "
+                         + "leaves out what its kernel lacks")
+            // Without tracefs, the BTF's functions say what the kernel has
+            // (vmlinux's only: a module's functions are in its own BTF).
+            plan = kernelBTF.map { plan.restricted(toBTFFunctions: $0.functionNames) } ?? plan.withoutOptionalEvents()
+        } else {
+            let (events, functions) = try Self.available(tracefs: dir)
+            plan = plan.restricted(toEvents: events, functions: functions)
+            available = functions
+        }
+        if let available {
+            plan = plan.withSecondaryTLBHook(available: available)
+        } else {
+            plan.absent.append("kprobe on the secondary-TLB hook: which one this kernel has ("
+                               + SecondaryTLBHook.functions.joined(separator: " or ") + ") is not known "
+                               + "without --btf or --tracefs")
+        }
+        notes += plan.absent
         for role in plan.unboundRoles {
             notes.append("no event plays \(role.rawValue): bind the driver's events with --rules FILE")
         }
+        notes += plan.losses.map { "so " + $0 }
         if print {
             var text = "#!/bin/sh\n# mmaudit record: run as root on the machine to trace.\n"
             for n in notes { text += "# \(n)\n" }
@@ -84,34 +132,43 @@ struct RecordCommand: ParsableCommand {
         try record(plan, tracefs: dir)
     }
 
-    /// Keeps what the kernel at `dir` has.
-    private func restrict(_ plan: RecordingPlan, tracefs dir: String) throws -> RecordingPlan {
+    static let vmlinuxBTF = "/sys/kernel/btf/vmlinux"
+
+    /// The events and functions of the kernel at `dir` (tracefs, or copies
+    /// of its available_* files).
+    static func available(tracefs dir: String) throws -> (events: Set<String>, functions: Set<String>) {
         func lines(_ name: String) throws -> [Substring] {
             let path = dir + "/" + name
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            // Read to the end: tracefs files say size 0, so a read of the
+            // stated size would find them empty.
+            guard let handle = FileHandle(forReadingAtPath: path),
+                  let data = try? handle.readToEnd().map({ String(decoding: $0, as: UTF8.self) }) ?? "" else {
                 throw TraceInputError(path: path, message: "cannot read it (is tracefs mounted, are you root? "
                                       + "--print prints the commands without reading tracefs)")
             }
-            return text.split(separator: "\n")
+            try? handle.close()
+            return data.split(separator: "\n")
         }
         let events = Set(try lines("available_events").map(String.init))
         // "name [module]" lines; the name is the first word.
         let functions = Set(try lines("available_filter_functions").compactMap { $0.split(separator: " ").first.map(String.init) })
-        return plan.restricted(toEvents: events, functions: functions)
+        return (events, functions)
     }
 
     private func record(_ plan: RecordingPlan, tracefs dir: String) throws {
         let probes = dir + "/kprobe_events"
-        for k in plan.kprobes { try append(k.line, to: probes) }
-        defer { for k in plan.kprobes { try? append("-:kprobes/\(k.name)", to: probes) } }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["trace-cmd"] + plan.traceCmdArguments(output: output, command: command)
-        do { try process.run() } catch {
-            throw TraceInputError(path: "trace-cmd", message: "cannot run it: \(error.localizedDescription)")
+        var defined: [KprobeDefinition] = []
+        defer { for k in defined.reversed() { try? append(k.removal, to: probes) } }
+        for k in plan.kprobes {
+            try append(k.line, to: probes)
+            defined.append(k)
         }
-        process.waitUntilExit()
-        if process.terminationStatus != 0 { throw ExitCode(process.terminationStatus) }
+        // A Ctrl-C stops trace-cmd (it writes the trace and exits); this
+        // process lives on to remove the kprobes (ChildProcess).
+        let status: Int32
+        do { status = try ChildProcess.run(["trace-cmd"] + plan.traceCmdArguments(output: output, command: command)) }
+        catch { throw TraceInputError(path: "trace-cmd", message: "\(error)") }
+        if status != 0 { throw ExitCode(status) }
     }
 
     private func append(_ line: String, to path: String) throws {
@@ -119,7 +176,16 @@ struct RecordCommand: ParsableCommand {
             throw TraceInputError(path: path, message: "cannot open it for writing (root needed)")
         }
         defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(Data((line + "\n").utf8))
+        // (write(contentsOf:) throws where write(_:) would trap: the
+        // kernel refuses a probe it cannot place with EINVAL/ENOENT.)
+        do {
+            // A plain file (a stand-in for tracefs) is appended to; tracefs
+            // appends by itself (no O_TRUNC) and refuses the seek of a
+            // write-only kprobe_events.
+            _ = try? handle.seekToEnd()
+            try handle.write(contentsOf: Data((line + "\n").utf8))
+        } catch {
+            throw TraceInputError(path: path, message: "the kernel refused '\(line)': \(error.localizedDescription)")
+        }
     }
 }

@@ -36,7 +36,7 @@ struct RulesCommand: ParsableCommand {
             guard let needs = RuleNeeds.of(info.id) else { continue }
             let plan = RecordingPlan.wanted(bindings: table, rules: [needs])
             let events = plan.tracepoints.map(\.description) + plan.systems.map { "\($0):*" }
-                + plan.kprobes.map { "kprobe \($0.function)" }
+                + plan.kprobes.map(\.what)
             if !events.isEmpty { out += "  events: " + events.joined(separator: ", ") + "\n" }
             if !plan.functions.isEmpty {
                 out += "  function tracer on: " + plan.functions.joined(separator: " ") + "\n"

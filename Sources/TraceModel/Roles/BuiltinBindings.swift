@@ -87,6 +87,12 @@ public enum BuiltinBindings {
                         function: invalidateBegin, arguments: rangeArgs, origin: origin),
             RoleBinding(event: EventKey("kprobes", "*"), role: .invalidateEnd,
                         function: invalidateEnd, arguments: rangeArgs, origin: origin),
+            // A kretprobe on the start (`r:kprobes/NAME FUNC ret=$retval`)
+            // carries what the notifiers returned: -EAGAIN from a failing
+            // one (mm/mmu_notifier.c mn_hlist_invalidate_range_start).
+            RoleBinding(event: EventKey("kprobes", "*"), role: .invalidateResult,
+                        function: invalidateBegin + FunctionNames.returnSuffix,
+                        arguments: [.ret: .field("ret", mask: nil)], origin: origin),
         ]
     }
 }

@@ -21,11 +21,25 @@ public struct FunctionNames: Sendable {
         }
     }
 
-    /// The bare function name (no offset) the event names, if any.
+    /// A kretprobe's event (`r:kprobes/NAME FUNC`: system kprobes too) has
+    /// no `__probe_ip`; it names the probed function in `__probe_func`
+    /// (kernel/trace/trace_kprobe.c, kretprobe_event_define_fields).
+    public static let returnProbeField = "__probe_func"
+    /// Appended to a kretprobe's function, as kprobe_events spells a return
+    /// probe (`FUNC%return`): bindings of the function's entry must not
+    /// take its return for another entry.
+    public static let returnSuffix = "%return"
+
+    /// The bare function name (no offset) the event names, if any; a
+    /// kretprobe's is "FUNC%return".
     public func function(of event: TraceEvent, key: EventKey) -> String? {
-        guard let field = Self.functionField(of: key), let value = event.fields[field] else {
-            return nil
-        }
+        guard let field = Self.functionField(of: key) else { return nil }
+        if let value = event.fields[field] { return name(value) }
+        guard field == "__probe_ip", let value = event.fields[Self.returnProbeField] else { return nil }
+        return name(value).map { $0 + Self.returnSuffix }
+    }
+
+    private func name(_ value: FieldValue) -> String? {
         switch value {
         case .string(let s): return Self.bare(s)
         case .unsigned, .signed:
