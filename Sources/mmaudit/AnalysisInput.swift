@@ -50,11 +50,35 @@ struct AnalysisInput {
         let progress = ProgressDisplay(label: path, enabled: showsProgress)
         defer { progress.finish() }
         var n = 0
+        guard let onEvent else {
+            // Only the model reads the events: the reader may skip the fields
+            // it never reads and sum up what it only counts, as in the first
+            // pass (Analysis.run), which makes this pass as cheap as that one.
+            reader.decodeFields(only: { [weak model] in model?.readsFields(system: $0, name: $1) ?? true })
+            reader.tally(only: { [weak model] in model?.onlyCounts(system: $0, name: $1) ?? false })
+            while let item = try reader.nextRecord() {
+                switch consume item {
+                case .record(let r):
+                    n += 1
+                    if n & 0xFFFF == 0 { progress.update(n + reader.talliedCount, r.event()) }
+                    model.consume(r)
+                case .event(let e):
+                    n += 1
+                    if n & 0xFFFF == 0 { progress.update(n + reader.talliedCount, e) }
+                    model.consume(e)
+                case .lost(let lost):
+                    model.consume(.lost(lost))
+                }
+            }
+            if let tally = reader.tally { model.absorb(tally) }
+            model.finish()
+            return
+        }
         while let item = try reader.next() {
             if case .event(let e) = item {
                 n += 1
                 if n % (1 << 16) == 0 { progress.update(n, e) }
-                onEvent?(e, functions)
+                onEvent(e, functions)
             }
             model.consume(item)
         }

@@ -11,11 +11,14 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write the trace as Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing.",
         discussion: """
-        One process per CPU, with a thread for its task slices (from sched_switch), one per \
-        span kind (invalidate ranges, tlb gathers, lock holds, lock waits) and one for every \
-        raw event as an instant; each violation is a global instant marker named after its \
-        rule. Written as it is read: memory does not grow with the trace (it is read twice, \
-        once to find the violations).
+        One process per CPU, with a thread for its task slices (from sched_switch) and one \
+        for every raw event as an instant. Spans (invalidate ranges, tlb gathers, lock holds, lock \
+        waits) are async slices, one id each, so partly overlapping spans are drawn \
+        right. Each violation is a global instant named after its rule, its message and \
+        evidence in the args; folded repeats are there too (their kept timestamps, and \
+        a slice from the first to the last with their count). Written as it is read: \
+        memory does not grow with the trace (it is read twice, once to find the \
+        violations). Progress shows on stderr when it is a terminal.
 
         \(FilterOptions.meaning) Only the chosen events, slices, spans and violations \
         are written.
@@ -56,6 +59,9 @@ struct ExportCommand: ParsableCommand {
                 }
             }
             for v in result.violations { trace.violation(v) }
+            for f in result.folded {
+                trace.folded(f, cpu: result.violations.first { $0.signature == f.signature }?.cpu ?? 0)
+            }
             trace.finish()
         }
     }

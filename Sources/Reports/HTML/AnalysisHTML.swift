@@ -28,9 +28,10 @@ public enum AnalysisHTML {
                 + r.folded.map { "<li><code>\(HTMLPage.escape(AnalysisText.foldedLine($0)))</code></li>\n" }.joined()
                 + "</ul>\n"
         }
-        body += "<h2>Overview</h2>\n" + TimelineSVG.legend()
+        let colours = TaskColours(recording)
+        body += "<h2>Overview</h2>\n" + TimelineSVG.legend() + colours.legend()
         let marked = r.violations.enumerated().filter { $0.element.severity != .note }.map { (index: $0.offset, violation: $0.element) }
-        body += TimelineSVG.overview(recording.overview, violations: marked)
+        body += OverviewSVG.render(recording.overview, violations: marked, colours: colours)
         for c in CheckCatalog.all.map({ $0.info }) {
             let vs = r.violations.enumerated().filter { $0.element.rule == c.id }
             guard let outcome = r.checks.first(where: { $0.rule == c.id }) else { continue }
@@ -46,7 +47,9 @@ public enum AnalysisHTML {
                  TimeFormat.seconds(v.timestamp), String(v.cpu), HTMLPage.escape("\(v.comm)-\(v.pid)"),
                  HTMLPage.escape(v.message)]
             }, numeric: [0, 3], escaped: false)
-            for (i, v) in vs { body += violation(v, number: i + 1, window: windowOf[i], cpus: r.info.cpus) }
+            for (i, v) in vs {
+                body += violation(v, number: i + 1, window: windowOf[i], cpus: r.info.cpus, colours: colours)
+            }
         }
         return HTMLPage.document(title: "mmaudit: \(r.info.path)", body: body)
     }
@@ -62,7 +65,7 @@ public enum AnalysisHTML {
         }, numeric: [2, 3], escaped: false)
     }
 
-    static func violation(_ v: Violation, number: Int, window: TimelineWindow?, cpus: Int) -> String {
+    static func violation(_ v: Violation, number: Int, window: TimelineWindow?, cpus: Int, colours: TaskColours) -> String {
         var out = "<div class=\"violation\(v.severity == .note ? " note" : "")\" id=\"v\(number)\">\n"
         out += "<h3>[\(number)] \(HTMLPage.escape(v.severity.rawValue)) \(HTMLPage.escape(v.rule)) at "
             + "\(TimeFormat.seconds(v.timestamp)), CPU \(v.cpu), \(HTMLPage.escape("\(v.comm)-\(v.pid)"))</h3>\n"
@@ -71,12 +74,16 @@ public enum AnalysisHTML {
             out += "<p class=\"open\">Open then: " + v.openContext.map { "<code>\(HTMLPage.escape($0))</code>" }
                 .joined(separator: ", ") + "</p>\n"
         }
+        if let picture = RangePicture.render(v) { out += picture }
         if let window {
-            out += TimelineSVG.window(window, violation: v, cpuCount: cpus)
+            out += colours.legend(window.slices.filter { !$0.isIdle }.map(\.comm))
+            out += TimelineSVG.window(window, violation: v, cpuCount: cpus, colours: colours)
             if window.truncated { out += "<p class=\"meta\">Busy window: only the first items are drawn.</p>\n" }
         }
-        out += "<pre>" + v.evidence.map { HTMLPage.escape(AnalysisText.evidenceLine($0)) }.joined(separator: "\n")
-            + "</pre>\n</div>\n"
+        // A line each, wrapped with a hanging indent: long field lists stay
+        // readable at any width instead of running off the page.
+        out += "<pre class=\"evidence\">" + v.evidence.map { "<span>\(HTMLPage.escape(AnalysisText.evidenceLine($0)))</span>" }
+            .joined() + "</pre>\n</div>\n"
         return out
     }
 }

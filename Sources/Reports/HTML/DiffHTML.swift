@@ -17,10 +17,11 @@ public enum DiffHTML {
             body += "<h2 class=\"\(cls)\">\(HTMLPage.escape(status.rawValue.capitalized))</h2>\n"
             body += HTMLPage.table(["rule", "before", "after", "example", "signature"], fs.map {
                 [$0.rule, String($0.beforeCount), String($0.afterCount), $0.example.message, $0.signature]
-            }, numeric: [1, 2])
+            }, numeric: [1, 2], wrap: [3, 4])
         }
         if !d.latencies.isEmpty {
-            body += "<h2>Latencies</h2>\n" + HTMLPage.table(DiffTables.latencyHeader, DiffTables.latencyRows(d))
+            body += "<h2>Latencies</h2>\n" + HTMLPage.table(DiffTables.latencyHeader, DiffTables.latencyRows(d),
+                                                                 wrap: [1, DiffTables.latencyHeader.count - 1], loose: true)
         }
         return HTMLPage.document(title: "mmaudit diff", body: body)
     }

@@ -10,19 +10,13 @@ enum TimelineSVG {
     static let left = 64.0
     static let right = 12.0
     static let taskRow = 22.0
-    static let spanRow = 7.0
+    /// Tall enough for the row's 8 px label at the left.
+    static let spanRow = 10.0
     static var plotWidth: Double { width - left - right }
 
     static let spanColours: [SpanKind: String] = [
         .invalidation: "#7a5af8", .tlbGather: "#0e9384", .lockHold: "#f79009", .lockWait: "#d92d20",
     ]
-
-    /// A stable colour per task name, so one task looks the same everywhere.
-    static func colour(_ comm: String) -> String {
-        var h: UInt32 = 2_166_136_261
-        for b in Violation.stableComm(comm).utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
-        return "hsl(\(h % 360),55%,\(62 + Int(h >> 9) % 14)%)"
-    }
 
     static func legend() -> String {
         "<div class=\"legend\">" + SpanKind.allCases.map {
@@ -32,7 +26,7 @@ enum TimelineSVG {
     }
 
     /// The picture of one window around `violation`.
-    static func window(_ w: TimelineWindow, violation: Violation?, cpuCount: Int) -> String {
+    static func window(_ w: TimelineWindow, violation: Violation?, cpuCount: Int, colours: TaskColours) -> String {
         let range = w.range
         let span = Double(max(1, range.upperBound - range.lowerBound))
         func x(_ t: UInt64) -> Double {
@@ -42,21 +36,19 @@ enum TimelineSVG {
         let cpus = Array(Set(w.cpus + (violation.map { [$0.cpu] } ?? []))).sorted()
         let kinds = SpanKind.allCases
         let laneHeight = taskRow + Double(kinds.count) * spanRow + 10
-        let top = 18.0
+        let top = 20.0
         let height = top + Double(cpus.count) * laneHeight + 42
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
-            + "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"per-CPU timeline\">\n"
-        for (lane, cpu) in cpus.enumerated() {
-            let y = top + Double(lane) * laneHeight
-            out += "<text x=\"4\" y=\"\(f(y + 15))\">CPU \(cpu)</text>"
-            out += "<rect class=\"lanebg\" x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(plotWidth))\" height=\"\(f(taskRow))\"/>\n"
+        var out = open(height: height, label: "per-CPU timeline")
+        for (laneIndex, cpu) in cpus.enumerated() {
+            let y = top + Double(laneIndex) * laneHeight
+            out += lane("CPU \(cpu)", y: y, x: left, width: plotWidth, height: taskRow) + "\n"
             for s in w.slices where s.cpu == cpu && !s.isIdle {
                 let x0 = x(s.start), x1 = max(x(s.end), x0 + 0.5)
                 let tip = "\(s.comm)-\(s.pid) on CPU \(cpu): \(TimeFormat.seconds(s.start)) .. "
                     + "\(TimeFormat.seconds(s.end)) (\(TimeFormat.duration(s.end - s.start)))"
                 out += "<g><title>\(HTMLPage.escape(tip))</title>"
                 out += "<rect x=\"\(f(x0))\" y=\"\(f(y))\" width=\"\(f(x1 - x0))\" height=\"\(f(taskRow))\" "
-                    + "fill=\"\(colour(s.comm))\" stroke=\"#fff\" stroke-width=\"0.5\"/>"
+                    + "class=\"task\" fill=\"\(colours.colour(s.comm))\" stroke=\"#fff\" stroke-width=\"0.5\"/>"
                 if x1 - x0 > 46 {
                     let label = clip("\(s.comm)-\(s.pid)", toPixels: x1 - x0 - 6)
                     out += "<text x=\"\(f(x0 + 3))\" y=\"\(f(y + 14))\">\(HTMLPage.escape(label))</text>"
@@ -65,6 +57,8 @@ enum TimelineSVG {
             }
             for (row, kind) in kinds.enumerated() {
                 let ry = y + taskRow + 2 + Double(row) * spanRow
+                out += "<text class=\"row-label\" x=\"\(f(left - 4))\" y=\"\(f(ry + spanRow - 2.5))\" "
+                    + "text-anchor=\"end\">\(shortName(kind))</text>"
                 for s in w.spans where s.cpu == cpu && s.kind == kind {
                     let x0 = x(s.start), x1 = max(x(s.end), x0 + 1.5)
                     let text = "\(kind.rawValue): \(s.label), \(TimeFormat.duration(s.end - s.start))"
@@ -100,57 +94,17 @@ enum TimelineSVG {
         return out + "</svg>\n"
     }
 
-    /// The whole trace: per CPU, how busy each stretch was and with what
-    /// (the colour of the task that ran longest), the density of each span
-    /// kind, and every violation as a red tick linking to its section.
-    static func overview(_ o: TimelineOverview, violations: [(index: Int, violation: Violation)]) -> String {
-        let n = max(1, o.usedBuckets)
-        let start = o.bucketStart(0), end = max(o.end, start + 1)
-        let span = Double(end - start)
-        func x(_ t: UInt64) -> Double { left + Double(min(max(t, start), end) - start) / span * plotWidth }
-        let bw = plotWidth * Double(o.bucketWidth) / span
-        let cpus = o.cpus.keys.sorted()
-        let rowH = 14.0, top = 16.0
-        let kinds = SpanKind.allCases.filter { o.spanCounts[$0] != nil }
-        let height = top + Double(cpus.count + kinds.count) * (rowH + 3) + 46
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
-            + "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"trace overview\">\n"
-        for (row, cpu) in cpus.enumerated() {
-            let y = top + Double(row) * (rowH + 3)
-            out += "<text x=\"4\" y=\"\(f(y + 11))\">CPU \(cpu)</text>"
-            out += "<rect class=\"lanebg\" x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(plotWidth))\" height=\"\(f(rowH))\"/>"
-            for (i, b) in o.cpus[cpu]!.prefix(n).enumerated() where b.busy > 0 {
-                let busy = min(1, Double(b.busy) / Double(o.bucketWidth))
-                let tip = "CPU \(cpu) from \(TimeFormat.seconds(o.bucketStart(i))): \(Int(busy * 100))% busy, "
-                    + "mostly \(b.topComm ?? "?")"
-                out += "<rect x=\"\(f(x(o.bucketStart(i))))\" y=\"\(f(y))\" width=\"\(f(bw))\" height=\"\(f(rowH))\" "
-                    + "fill=\"\(colour(b.topComm ?? ""))\" fill-opacity=\"\(f(0.25 + 0.75 * busy))\">"
-                    + "<title>\(HTMLPage.escape(tip))</title></rect>"
-            }
-            out += "\n"
-        }
-        for (k, kind) in kinds.enumerated() {
-            let y = top + Double(cpus.count + k) * (rowH + 3)
-            let counts = o.spanCounts[kind]!.prefix(n)
-            let most = Double(max(1, counts.max() ?? 1))
-            out += "<text x=\"4\" y=\"\(f(y + 11))\">\(HTMLPage.escape(shortName(kind)))</text>"
-            out += "<rect class=\"lanebg\" x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(plotWidth))\" height=\"\(f(rowH))\"/>"
-            for (i, c) in counts.enumerated() where c > 0 {
-                out += "<rect x=\"\(f(x(o.bucketStart(i))))\" y=\"\(f(y))\" width=\"\(f(bw))\" height=\"\(f(rowH))\" "
-                    + "fill=\"\(spanColours[kind]!)\" fill-opacity=\"\(f(0.2 + 0.8 * Double(c) / most))\">"
-                    + "<title>\(c) \(HTMLPage.escape(kind.rawValue)) span(s)</title></rect>"
-            }
-            out += "\n"
-        }
-        let bottom = top + Double(cpus.count + kinds.count) * (rowH + 3)
-        for (index, v) in violations {
-            let vx = x(v.timestamp)
-            out += "<a href=\"#v\(index + 1)\"><line class=\"vmark\" x1=\"\(f(vx))\" x2=\"\(f(vx))\" y1=\"\(f(top - 6))\" "
-                + "y2=\"\(f(bottom))\"><title>\(HTMLPage.escape("[\(index + 1)] \(v.rule): \(v.message)"))</title></line>"
-                + "<text class=\"vlabel\" x=\"\(f(vx + 2))\" y=\"9\">\(index + 1)</text></a>\n"
-        }
-        out += axis(start...end, y: bottom + 2, x: x)
-        return out + "</svg>\n"
+    /// The opening tag of a picture `width` wide; `label` names it for
+    /// screen readers and for the layout checks of the tests.
+    static func open(height: Double, label: String) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
+            + "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(label)\">\n"
+    }
+
+    /// A lane's label at the left edge and its background.
+    static func lane(_ label: String, y: Double, x: Double, width: Double, height: Double) -> String {
+        "<text class=\"lane-label\" x=\"4\" y=\"\(f(y + min(15, height - 3)))\">\(HTMLPage.escape(label))</text>"
+            + "<rect class=\"lanebg\" x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(height))\"/>"
     }
 
     static func shortName(_ k: SpanKind) -> String {
