@@ -61,6 +61,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "error: exit 1 when any check reports an error.")
     var failOn: Gate?
 
+    @Flag(help: StrictOption.help)
+    var strict = false
+
     func run() throws {
         let report = ReportOutput(path: output)
         let input = AnalysisInput(path: file, rulesPath: rules)
@@ -75,6 +78,8 @@ struct AnalyzeCommand: ParsableCommand {
             try input.replay(observers: [recorder])
             try report.write(AnalysisHTML.render(result, recording: recorder))
         }
+        if let warning = result.damage.truncationWarning { CommandErrors.printToStandardError(warning) }
+        try StrictOption.check(strict: strict, file, lost: !result.damage.isEmpty)
         if failOn == .error && result.violations.contains(where: { $0.severity == .error }) { throw GateFailed() }
     }
 }

@@ -23,6 +23,8 @@ struct DumpCommand: ParsableCommand {
     @Option(name: .customLong("instance"), help: "Show only this buffer instance (\"\" = the top buffer).")
     var instance: String?
 
+    @OptionGroup var strictness: StrictOption
+
     func run() throws {
         let trace = try openTraceFile(path: file)
         var options = DumpOptions(raw: raw, instance: instance)
@@ -32,6 +34,7 @@ struct DumpCommand: ParsableCommand {
         try StandardOutput.write { skipped = try trace.dump(options: options, to: $0) }
         // Damage goes to stderr so stdout stays what trace-cmd prints.
         if let skipped { CommandErrors.printToStandardError(skipped) }
+        try strictness.check(file, lost: skipped != nil)
     }
 }
 

@@ -98,10 +98,15 @@ extension TraceReader {
 public struct DamageCount: Sendable, Hashable {
     public var unreadablePages = 0
     public var unparsedLines = 0
+    /// The file ends before its data does (a truncated trace.dat): the
+    /// whole pages that are there were read, `missingBytes` of data were
+    /// not (counted in `unreadablePages` too, as far as their pages are known).
+    public var truncated = false
+    public var missingBytes = 0
     /// The first few problems, with where they were (byte offset or line).
     public var samples: [String] = []
 
     public init() {}
 
-    public var isEmpty: Bool { unreadablePages == 0 && unparsedLines == 0 }
+    public var isEmpty: Bool { unreadablePages == 0 && unparsedLines == 0 && !truncated }
 }

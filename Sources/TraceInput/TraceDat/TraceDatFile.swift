@@ -81,6 +81,25 @@ public final class TraceDatFile {
                                          offset: options.timeOffset)
         commonLayout = tep.commonLayout
         damageLog = DamageLog(path: path)
+        noteTruncation()
+    }
+
+    /// A file that ends before its data does (copied while trace-cmd was
+    /// still writing, or cut short): what is missing goes in the damage log
+    /// now; the whole pages (chunks) that are there are read as usual.
+    private func noteTruncation() {
+        if let cut = options.optionsCutAt {
+            damageLog.truncated(offset: cut, reason: "truncated file: it ends (at byte \(region.count)) before the options section at byte \(cut) that places the CPU data; the data was found by walking its chunks")
+        }
+        for buffer in buffers {
+            for e in buffer.cpus where e.missing > 0 || (buffer.recovered && e.size == 0) {
+                let pages = (e.missing + buffer.pageSize - 1) / buffer.pageSize
+                let what = e.missing > 0 ? "\(e.missing) bytes (\(pages) pages) of this CPU's data are past it"
+                                         : "none of this CPU's data is in the file"
+                damageLog.unreadable(pages: pages, cpu: e.cpu, buffer: buffer.name, offset: region.count,
+                                     reason: "truncated file: it ends here; \(what)", missingBytes: e.missing)
+            }
+        }
     }
 
     /// The kernel's long size (header_page `commit` field), which picks the
