@@ -74,7 +74,7 @@ extension TextReaderCore {
     /// file is better or only counted in one pass.
     mutating func tallyInParts(into tally: inout TextEventTally, parts: Int? = nil) throws -> Bool {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard info.compression == "none", holdsOnlyTheFirstLine, !metGraphLine, let held = heldLine,
+        guard isPlainFile, holdsOnlyTheFirstLine, !metGraphLine, let held = heldLine,
               let start = lines.sourceOffset(of: held.lowerBound) else { return false }
         let size = (try? FileManager.default.attributesOfItem(atPath: info.path)[.size] as? Int) ?? 0
         guard size > start else { return false }

@@ -42,10 +42,14 @@ public final class TraceDatFile {
     /// Opens `path` and reads its metadata. `indexSymbolsEarly`: the caller
     /// will name functions (`symbolize`), so the kallsyms index is built on
     /// the other core while the rest is read (TEPHandle.indexSymbolsEarly).
-    public init(path: String, indexSymbolsEarly: Bool = false) throws {
+    /// `displayPath`: the name messages give the file when `path` is a
+    /// temporary copy (a trace.dat from a pipe or a compressed file).
+    public init(path: String, displayPath: String? = nil, indexSymbolsEarly: Bool = false) throws {
+        let mapped = path
+        let path = displayPath ?? path
         self.path = path
         do {
-            region = try MemoryRegion(mapping: path)
+            region = try MemoryRegion(mapping: mapped)
         } catch let e as NativeError {
             throw TraceInputError(path: path, section: "file", message: e.message)
         }
