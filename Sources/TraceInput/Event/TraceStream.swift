@@ -103,6 +103,10 @@ public struct DamageCount: Sendable, Hashable {
     /// not (counted in `unreadablePages` too, as far as their pages are known).
     public var truncated = false
     public var missingBytes = 0
+    /// Text through a serial console: boot-log lines before the tracer's
+    /// header and kernel messages between the trace's lines, skipped (not
+    /// trace content, so not damage either).
+    public var consoleLines = 0
     /// The first few problems, with where they were (byte offset or line).
     public var samples: [String] = []
 

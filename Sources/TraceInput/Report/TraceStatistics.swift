@@ -18,6 +18,8 @@ public struct TraceStatistics: Sendable {
     /// bytes of data were not (truncated trace.dat).
     public var truncated = false
     public var missingBytes = 0
+    /// Serial-console lines skipped (text: boot log, kernel messages).
+    public var consoleLines = 0
     public var damageSamples: [String] = []
     /// Anything the reader could not read (pages, lines, a truncated end):
     /// what `--strict` refuses.
@@ -71,6 +73,7 @@ public struct TraceStatistics: Sendable {
         unreadablePages = damage.unreadablePages
         truncated = damage.truncated
         missingBytes = damage.missingBytes
+        consoleLines = damage.consoleLines
         damageSamples = damage.samples
         lostData = !damage.isEmpty
     }
@@ -89,6 +92,7 @@ public struct TraceStatistics: Sendable {
         lines.append("unknown events:  \(unknownEvents)")
         lines.append("unreadable pages: \(unreadablePages)")
         if truncated { lines.append("truncated:       yes, \(missingBytes) bytes of data missing") }
+        if consoleLines > 0 { lines.append("console lines:   \(consoleLines) (serial console output, not trace)") }
         lines.append("per cpu:")
         for cpu in perCPU.keys.sorted() { lines.append("  cpu \(cpu): \(perCPU[cpu]!)") }
         lines.append("per event:")
@@ -135,6 +139,7 @@ public struct TraceStatistics: Sendable {
             ("unreadable_pages", String(unreadablePages)),
             ("truncated", truncated ? "true" : "false"),
             ("missing_bytes", String(missingBytes)),
+            ("console_lines", String(consoleLines)),
             ("first_ts_ns", nullable(firstTimestamp)),
             ("last_ts_ns", nullable(lastTimestamp)),
             ("per_cpu", object(perCPU.keys.sorted().map { (String($0), String(perCPU[$0]!)) })),

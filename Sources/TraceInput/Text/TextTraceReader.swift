@@ -88,6 +88,9 @@ struct TextReaderCore {
     /// Where the damage samples are: line number and the text shown, so a
     /// part read on its own can be renumbered into the whole file's lines.
     private(set) var damagedLines: [(line: Int, shown: String)] = []
+    /// Serial-console text: everything up to the tracer's header is the
+    /// console's (ConsoleLines), skipped and counted.
+    private var consoleBeforeHeader = false
     /// Set once a function_graph line came by: those carry state from line
     /// to line (open entries, folded exits, the tracer's task column).
     private(set) var metGraphLine = false
@@ -107,6 +110,8 @@ struct TextReaderCore {
         }
         info = TraceInfo(path: input.path, format: .ftraceText, fileVersion: nil,
                          compression: input.compression, cpus: 0)
+        consoleBeforeHeader = !TextSniffer.looksLikeText(input.head, isWholeFile: false, consoleAware: false)
+            && ConsoleLines.tracerHeaderFollows(input.head)
         try readPreamble()
     }
 
@@ -131,8 +136,15 @@ struct TextReaderCore {
         var sawTracefsHeader = false
         var examined = 0
         while let line = try lines.nextLine() {
-            examined += 1
             let b = lines.bytes
+            if consoleBeforeHeader {
+                guard ConsoleLines.isTracerHeader(b, line) else {
+                    damage.consoleLines += 1
+                    continue
+                }
+                consoleBeforeHeader = false
+            }
+            examined += 1
             switch LineClassifier.classify(b, line) {
             case .blank, .continuation, .bufferMarker:
                 continue
@@ -246,7 +258,11 @@ struct TextReaderCore {
             if let head = EventLine.parseHead(b, line, latencyDialect: latencyDialect) {
                 if !eventLine(head, b, line) { noteDamage(line: lines.lineNumber, b, line) }
             } else if !funcGraphTracerLine(b, line) {
-                noteDamage(line: lines.lineNumber, b, line)
+                if ConsoleLines.isKernelMessage(b, line) {
+                    damage.consoleLines += 1
+                } else {
+                    noteDamage(line: lines.lineNumber, b, line)
+                }
             }
         }
     }
