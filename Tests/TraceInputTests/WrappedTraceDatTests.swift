@@ -55,20 +55,9 @@ final class WrappedTraceDatTests: XCTestCase {
         }
     }
 
-    /// `sh -c script` with the binary as $M: status, stdout, stderr.
-    private func shell(_ script: String) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        p.environment = ProcessInfo.processInfo.environment.merging(["M": try mmaudit, "NO_COLOR": "1"]) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, [UInt8](o), String(decoding: e, as: UTF8.self))
+    /// `sh -c script` with the binary as $M.
+    private func shell(_ script: String) throws -> ChildProcess.Result {
+        try ChildProcess.run("/bin/sh", ["-c", script], environment: ["M": try mmaudit, "NO_COLOR": "1"])
     }
 
     func testTraceDatThroughAPipe() throws {
