@@ -42,7 +42,7 @@ struct AnalyzeCommand: ParsableCommand {
     enum Format: String, Choice { case text, json, sarif, markdown, html }
     enum Gate: String, Choice { case error }
 
-    @Argument(help: "A trace.dat file or ftrace / trace-cmd report text (gzip'd or not).")
+    @Argument(help: "A trace.dat file or ftrace / trace-cmd report text; gzip'd, zstd'd, systrace, atrace or - (standard input) too.")
     var file: String
 
     @Option(help: "text, json, sarif, markdown or html.")

@@ -8,7 +8,7 @@ struct DumpCommand: ParsableCommand {
         abstract: "Print every event of a trace.dat exactly like `trace-cmd report -N`."
     )
 
-    @Argument(help: "A trace.dat file (version 6 or 7).")
+    @Argument(help: "A trace.dat file (version 6 or 7), gzip'd, zstd'd or - (standard input) too.")
     var file: String
 
     @Option(name: .customLong("cpu"), help: "CPUs to show, like report --cpu: \"0,2-3\".")

@@ -10,7 +10,7 @@ struct StatsCommand: ParsableCommand {
 
     enum OutputFormat: String, Choice { case text, json }
 
-    @Argument(help: "A trace.dat file (version 6 or 7), or ftrace / trace-cmd report text (also .gz).")
+    @Argument(help: "A trace.dat file (version 6 or 7), or ftrace / trace-cmd report text; gzip'd, zstd'd, systrace, atrace or - (standard input) too.")
     var file: String
 
     @Option(help: "text or json.")

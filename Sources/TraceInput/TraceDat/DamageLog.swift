@@ -59,14 +59,21 @@ final class DamageLog {
                               missingBytes: missingBytes))
             return
         }
+        // Sizes come from the file: a damaged one's can be anything, so the
+        // sums saturate rather than trap.
         if let missingBytes {
             count.truncated = true
-            count.missingBytes += missingBytes
+            count.missingBytes = Self.saturatingSum(count.missingBytes, missingBytes)
         }
-        count.unreadablePages += pages
+        count.unreadablePages = Self.saturatingSum(count.unreadablePages, pages)
         if count.samples.count < sampleLimit {
             let where_ = buffer.isEmpty ? "cpu \(cpu) data" : "buffer \(buffer) cpu \(cpu) data"
             count.samples.append("\(path): \(where_): byte offset \(offset): \(reason)")
         }
+    }
+
+    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
     }
 }

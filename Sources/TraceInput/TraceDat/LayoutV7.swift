@@ -110,7 +110,7 @@ enum LayoutV7 {
             b.cpus = b.cpus.map { e in
                 guard b.compressed else { return e.clipped(toFile: c.region.count, pageSize: b.pageSize) }
                 if e.size == 0 { return CPUDataExtent(cpu: e.cpu, offset: 0, size: 0) }
-                if e.offset + 4 > c.region.count {
+                if e.offset > c.region.count - 4 {
                     return CPUDataExtent(cpu: e.cpu, offset: 0, size: 0, missing: e.size)
                 }
                 return e

@@ -45,7 +45,7 @@ final class PageSource {
     init(file: MemoryRegion, extent: CPUDataExtent, pageSize: Int, endianness: Endianness,
          decompressor: BlockDecompressor?, part: Part? = nil) {
         self.file = file
-        missingPastEnd = max(0, extent.offset + extent.size - file.count)
+        missingPastEnd = max(0, DamageLog.saturatingSum(extent.offset, extent.size) - file.count)
         self.pageSize = pageSize
         self.endianness = endianness
         self.decompressor = decompressor

@@ -97,7 +97,7 @@ public final class TraceDatFile {
         }
         for buffer in buffers {
             for e in buffer.cpus where e.missing > 0 || (buffer.recovered && e.size == 0) {
-                let pages = (e.missing + buffer.pageSize - 1) / buffer.pageSize
+                let pages = e.missing / buffer.pageSize + (e.missing % buffer.pageSize == 0 ? 0 : 1)
                 let what = e.missing > 0 ? "\(e.missing) bytes (\(pages) pages) of this CPU's data are past it"
                                          : "none of this CPU's data is in the file"
                 damageLog.unreadable(pages: pages, cpu: e.cpu, buffer: buffer.name, offset: region.count,
