@@ -100,4 +100,19 @@ final class InputShapeTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix(path.path) && "\(error)".contains("zstd"), "\(error)")
         }
     }
+
+    /// `... | mmaudit stats -`: text from a pipe, the serial log here, read
+    /// as the file is.
+    func testTextThroughAPipe() throws {
+        guard let mmaudit = FixtureFiles.mmaudit else { throw XCTSkip("mmaudit is not built next to the tests") }
+        let console = shape("serial-k612-bug0/console.log.gz").path
+        let r = try ChildProcess.run("/bin/sh", ["-c", "/bin/gzip -dc '\(console)' | \"$M\" stats --format json -"],
+                                     environment: ["M": mmaudit])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout)) as? [String: Any])
+        let expected = try events(try openTrace(path: shape("serial-k612-bug0/trace.txt.gz").path)).count
+        XCTAssertEqual(json["events"] as? Int, expected)
+        XCTAssertEqual(json["path"] as? String, "-")
+        XCTAssertGreaterThan(json["console_lines"] as? Int ?? 0, 0)
+    }
 }
