@@ -93,7 +93,7 @@ public final class TraceDatFile {
     /// now; the whole pages (chunks) that are there are read as usual.
     private func noteTruncation() {
         if let cut = options.optionsCutAt {
-            damageLog.truncated(offset: cut, reason: "truncated file: it ends (at byte \(region.count)) before the options section at byte \(cut) that places the CPU data; the data was found by walking its chunks")
+            damageLog.truncated(offset: cut, reason: "truncated file: it ends (at byte \(region.count)) before the options section at byte \(cut) that places the CPU data; the top buffer's data was found by walking its chunks, buffer instances (if it had any) are not found")
         }
         for buffer in buffers {
             for e in buffer.cpus where e.missing > 0 || (buffer.recovered && e.size == 0) {
