@@ -97,7 +97,7 @@ let package = Package(
             name: "TraceInputTests",
             dependencies: ["TraceInput", "NativeBindings", "TestSupport"]
         ),
-        .testTarget(name: "TextInputTests", dependencies: ["TraceInput", "TestSupport"]),
+        .testTarget(name: "TextInputTests", dependencies: ["TraceInput", "NativeBindings", "TestSupport"]),
         // The model on its own: trackers, kernel facts, over real captures.
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel", "TraceInput", "TestSupport"]),
         // Reports and the commands built on them; runs the mmaudit binary

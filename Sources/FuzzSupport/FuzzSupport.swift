@@ -66,9 +66,17 @@ public enum FuzzSupport {
 
     /// What FuzzTraceDat does with `path`, whatever its magic: the analysis
     /// pass, the statistics pass and the `trace-cmd report` printer
-    /// (libtraceevent prints every record).
+    /// (libtraceevent prints every record). A gzip or zstd stream goes the
+    /// commands' way (unwrapped to a temporary file), and so does a file
+    /// cut short (whole pages read, the rest counted).
     public static func readTraceDat(_ path: String) throws {
         try onlyInputErrors {
+            if isCompressed(path) {
+                let file = try openTraceFile(path: path)
+                _ = try file.statistics(instance: nil)
+                _ = try file.dump(options: DumpOptions(), to: OutputBuffer())
+                return
+            }
             try analyze(TraceDatReader(path: path))
             let file = try TraceDatFile(path: path)
             _ = try TraceStatistics.collect(file)
@@ -76,9 +84,19 @@ public enum FuzzSupport {
         }
     }
 
+    /// True when the file starts with a gzip or zstd magic number.
+    static func isCompressed(_ path: String) -> Bool {
+        guard let f = fopen(path, "rb") else { return false }
+        defer { fclose(f) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        let n = fread(&magic, 1, 4, f)
+        return StreamCompression(magic: Array(magic.prefix(n))) != nil
+    }
+
     /// What FuzzText does with `path`: read as ftrace / trace-cmd text
-    /// (plain or gzip) by the analysis pass, the statistics pass and the
-    /// dump printer.
+    /// (plain, or in any wrapping the reader takes off: gzip, zstd, atrace,
+    /// systrace HTML; serial-console lines) by the analysis pass, the
+    /// statistics pass and the dump printer.
     public static func readText(_ path: String) throws {
         try onlyInputErrors {
             try analyze(TextTraceReader(path: path))

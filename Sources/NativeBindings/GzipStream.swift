@@ -36,7 +36,11 @@ public final class GzipStream {
     }
 
     /// True when every fed byte has been consumed: feed the next chunk.
-    public var needsInput: Bool { inputUsed >= input.count }
+    public var needsInput: Bool { inputUsed >= input.count && !outputMayBePending }
+    /// The last inflate filled the output: zlib may hold more of what it
+    /// already consumed (a match it was copying), to hand out before it
+    /// needs input; without this the end of a file could be lost.
+    private var outputMayBePending = false
 
     /// Hands the next chunk of the compressed file to the inflater. Only
     /// call when `needsInput` (the previous chunk is used up).
@@ -52,7 +56,7 @@ public final class GzipStream {
         guard maxCount > 0 else { return 0 }
         var produced = 0
         while produced < maxCount && !needsInput {
-            if atMemberEnd {
+            if atMemberEnd && inputUsed < input.count {
                 // Another member follows; anything else after a member is
                 // trailing garbage, which gzip(1) warns about and ignores.
                 guard input.count - inputUsed >= 2,
@@ -84,6 +88,7 @@ public final class GzipStream {
             let consumed = availIn - Int(zs.pointee.avail_in)
             let made = room - Int(zs.pointee.avail_out)
             inputUsed += consumed
+            outputMayBePending = made == room && rc == Z_OK
             output.removeLast(room - made)
             produced += made
             if made > 0 { sawAnyOutput = true }

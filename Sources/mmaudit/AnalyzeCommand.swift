@@ -62,7 +62,7 @@ struct AnalyzeCommand: ParsableCommand {
     enum Format: String, Choice { case text, json, jsonl, sarif, markdown, html }
     enum Gate: String, Choice { case error }
 
-    @Argument(help: "trace.dat files or ftrace / trace-cmd report text (gzip'd or not), or directories of *.dat.")
+    @Argument(help: "trace.dat files or ftrace / trace-cmd report text (gzip'd, zstd'd, systrace or atrace too), directories of *.dat, or - (standard input).")
     var files: [String]
 
     @Option(help: "text, json, jsonl, sarif, markdown or html.")
@@ -96,6 +96,9 @@ struct AnalyzeCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("Missing expected argument '<files> ...'") }
     }
 
+    @Flag(help: StrictOption.help)
+    var strict = false
+
     func run() throws {
         let report = ReportOutput(path: output, colour: color.mode)
         let paths = FleetAnalysis.expand(files)
@@ -117,6 +120,8 @@ struct AnalyzeCommand: ParsableCommand {
             try input.replay(observers: [recorder])
             try report.write(AnalysisHTML.render(result, recording: recorder))
         }
+        if let warning = result.damage.truncationWarning { CommandErrors.printToStandardError(warning) }
+        try StrictOption.check(strict: strict, paths[0], lost: !result.damage.isEmpty)
         if failOn == .error && result.violations.contains(where: { $0.severity == .error }) { throw GateFailed() }
     }
 
@@ -136,8 +141,12 @@ struct AnalyzeCommand: ParsableCommand {
         }
         if format == .text && !quiet { text += FleetReport.table(entries, style: report.style) }
         try report.write(text)
-        for e in entries { if let message = e.error { CommandErrors.printToStandardError(message + "\n") } }
-        if entries.contains(where: { $0.result == nil }) { throw WorstStatus(status: 2) }
+        for e in entries {
+            if let message = e.error { CommandErrors.printToStandardError(message + "\n") }
+            if let warning = e.result?.damage.truncationWarning { CommandErrors.printToStandardError(warning) }
+        }
+        let lost = entries.contains { $0.result.map { !$0.damage.isEmpty } ?? false }
+        if entries.contains(where: { $0.result == nil }) || (strict && lost) { throw WorstStatus(status: 2) }
         let failed = entries.contains { $0.result?.violations.contains { $0.severity == .error } == true }
         if failOn == .error && failed { throw GateFailed() }
     }

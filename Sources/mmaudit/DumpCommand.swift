@@ -21,7 +21,7 @@ struct DumpCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A trace.dat file (version 6 or 7).")
+    @Argument(help: "A trace.dat file (version 6 or 7), gzip'd, zstd'd or - (standard input) too.")
     var file: String
 
     @OptionGroup var filterOptions: FilterOptions
@@ -35,6 +35,8 @@ struct DumpCommand: ParsableCommand {
     @Option(name: .customLong("instance"), help: "Show only this buffer instance (\"\" = the top buffer).")
     var instance: String?
 
+    @OptionGroup var strictness: StrictOption
+
     func run() throws {
         let trace = try openTraceFile(path: file)
         var options = DumpOptions(raw: raw, instance: instance)
@@ -47,6 +49,7 @@ struct DumpCommand: ParsableCommand {
         try StandardOutput.write { skipped = try trace.dump(options: options, to: $0) }
         // Damage goes to stderr so stdout stays what trace-cmd prints.
         if let skipped { CommandErrors.printToStandardError(skipped) }
+        try strictness.check(file, lost: skipped != nil)
         guard checks else { return }
         try FilterError.check(options.filter, against: extent, path: file)
         for pattern in options.events ?? [] where !Self.matchesAny(pattern, extent.events) {

@@ -10,7 +10,7 @@ struct StatsCommand: ParsableCommand {
 
     enum OutputFormat: String, Choice { case text, json }
 
-    @Argument(help: "A trace.dat file (version 6 or 7), or ftrace / trace-cmd report text (also .gz).")
+    @Argument(help: "A trace.dat file (version 6 or 7), or ftrace / trace-cmd report text; gzip'd, zstd'd, systrace, atrace or - (standard input) too.")
     var file: String
 
     @Option(help: "text or json.")
@@ -19,6 +19,8 @@ struct StatsCommand: ParsableCommand {
     @Option(name: .customLong("instance"), help: "Count only this buffer instance (\"\" = the top buffer).")
     var instance: String?
 
+    @OptionGroup var strictness: StrictOption
+
     func run() throws {
         let (stats, skipped) = try openTraceFile(path: file).statistics(instance: instance)
         // Not print(): its dynamic casts cost a scan of every protocol
@@ -26,5 +28,6 @@ struct StatsCommand: ParsableCommand {
         // small trace.
         try StandardOutput.write { $0.append(format == .json ? stats.json : stats.text) }
         if let skipped { CommandErrors.printToStandardError(skipped) }
+        try strictness.check(file, lost: stats.lostData)
     }
 }

@@ -45,12 +45,18 @@ final class BadInputTests: XCTestCase {
         try expectOpenError(b, name: "section.dat", section: "kallsyms")
     }
 
-    func testCPUDataPastTheEnd() throws {
+    /// CPU data past the end is a truncated file, read up to its last
+    /// whole page (TruncatedFileTests), not refused.
+    func testCPUDataPastTheEndIsATruncatedFile() throws {
         let path = try v6Fixture()
         let b = try Fixtures.bytes(path)
         let f = try TraceDatFile(path: path)
         let end = f.buffers[0].cpus.map { $0.offset + $0.size }.max()!
-        try expectOpenError(Array(b.prefix(end - 1)), name: "short.dat", section: "flyrecord")
+        let short = try TraceDatFile(path: try Fixtures.temporaryFile(Array(b.prefix(end - 1)), name: "short.dat"))
+        short.forEachRecordHeader { _ in }
+        XCTAssertTrue(short.damage.truncated)
+        XCTAssertEqual(short.damage.missingBytes, f.buffers[0].pageSize)
+        XCTAssertEqual(short.damage.unreadablePages, 1)
     }
 
     /// Truncated at every offset of the metadata's first 4 KiB and at

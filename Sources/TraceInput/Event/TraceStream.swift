@@ -98,10 +98,19 @@ extension TraceReader {
 public struct DamageCount: Sendable, Hashable {
     public var unreadablePages = 0
     public var unparsedLines = 0
+    /// The file ends before its data does (a truncated trace.dat): the
+    /// whole pages that are there were read, `missingBytes` of data were
+    /// not (counted in `unreadablePages` too, as far as their pages are known).
+    public var truncated = false
+    public var missingBytes = 0
+    /// Text through a serial console: boot-log lines before the tracer's
+    /// header and kernel messages between the trace's lines, skipped (not
+    /// trace content, so not damage either).
+    public var consoleLines = 0
     /// The first few problems, with where they were (byte offset or line).
     public var samples: [String] = []
 
     public init() {}
 
-    public var isEmpty: Bool { unreadablePages == 0 && unparsedLines == 0 }
+    public var isEmpty: Bool { unreadablePages == 0 && unparsedLines == 0 && !truncated }
 }

@@ -120,8 +120,10 @@ public enum DumpReport {
 /// records printed by libtraceevent, as report prints them.
 extension TraceDatFile: TraceFileReader {
     public func statistics(instance: String?) throws -> (statistics: TraceStatistics, skipped: String?) {
-        // Unreadable pages are in the statistics themselves.
-        (try TraceStatistics.collect(self, instance: instance), nil)
+        // Unreadable pages are in the statistics themselves; a truncated
+        // file is also said on stderr, with what was lost.
+        let stats = try TraceStatistics.collect(self, instance: instance)
+        return (stats, stats.truncated ? damage.skippedNote(damage.unreadablePages, "unreadable page(s)") : nil)
     }
 
     public func dump(options: DumpOptions, to out: OutputBuffer) throws -> String? {

@@ -19,8 +19,19 @@ extension DamageCount {
     /// "mmaudit: `count` `what` skipped" and the samples, a line each: what
     /// stats and dump say on stderr about damage their output does not show.
     func skippedNote(_ count: Int, _ what: String) -> String {
-        var text = "mmaudit: \(count) \(what) skipped\n"
+        var text = truncated
+            ? "mmaudit: warning: truncated file: every whole page before its end was read; "
+                + (missingBytes > 0 ? "\(missingBytes) bytes of data past the end are lost" : "how much data was past the end is not known")
+                + "; \(count) \(what) skipped\n"
+            : "mmaudit: \(count) \(what) skipped\n"
         for s in samples { text += "  \(s)\n" }
         return text
+    }
+}
+
+extension DamageCount {
+    /// The stderr warning for a truncated file (what was lost), or nil.
+    public var truncationWarning: String? {
+        truncated ? skippedNote(unreadablePages, "unreadable page(s)") : nil
     }
 }

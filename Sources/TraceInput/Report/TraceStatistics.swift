@@ -14,7 +14,16 @@ public struct TraceStatistics: Sendable {
     public var lostUnknownCount = 0
     public var unknownEvents = 0
     public var unreadablePages = 0
+    /// The file ends before its data does: whole pages were read, these
+    /// bytes of data were not (truncated trace.dat).
+    public var truncated = false
+    public var missingBytes = 0
+    /// Serial-console lines skipped (text: boot log, kernel messages).
+    public var consoleLines = 0
     public var damageSamples: [String] = []
+    /// Anything the reader could not read (pages, lines, a truncated end):
+    /// what `--strict` refuses.
+    public var lostData = false
     public var firstTimestamp: UInt64?
     public var lastTimestamp: UInt64?
     /// CPU number → events.
@@ -60,10 +69,18 @@ public struct TraceStatistics: Sendable {
             stats.firstTimestamp = first
             stats.lastTimestamp = last
         }
-        let damage = file.damage
-        stats.unreadablePages = damage.unreadablePages
-        stats.damageSamples = damage.samples
+        stats.note(file.damage)
         return stats
+    }
+
+    /// What the reader skipped, into the statistics.
+    mutating func note(_ damage: DamageCount) {
+        unreadablePages = damage.unreadablePages
+        truncated = damage.truncated
+        missingBytes = damage.missingBytes
+        consoleLines = damage.consoleLines
+        damageSamples = damage.samples
+        lostData = !damage.isEmpty
     }
 
     public var text: String {
@@ -80,6 +97,8 @@ public struct TraceStatistics: Sendable {
         lines.append("lost events:     \(lostEvents)" + (lostUnknownCount > 0 ? " (+\(lostUnknownCount) drops of unknown size)" : ""))
         lines.append("unknown events:  \(unknownEvents)")
         lines.append("unreadable pages: \(unreadablePages)")
+        if truncated { lines.append("truncated:       yes, \(missingBytes) bytes of data missing") }
+        if consoleLines > 0 { lines.append("console lines:   \(consoleLines) (serial console output, not trace)") }
         lines.append("per cpu:")
         for cpu in perCPU.keys.sorted() { lines.append("  cpu \(cpu): \(perCPU[cpu]!)") }
         lines.append("per event:")
@@ -124,6 +143,9 @@ public struct TraceStatistics: Sendable {
             ("lost_unknown_count", String(lostUnknownCount)),
             ("unknown_events", String(unknownEvents)),
             ("unreadable_pages", String(unreadablePages)),
+            ("truncated", truncated ? "true" : "false"),
+            ("missing_bytes", String(missingBytes)),
+            ("console_lines", String(consoleLines)),
             ("first_ts_ns", nullable(firstTimestamp)),
             ("last_ts_ns", nullable(lastTimestamp)),
             ("per_cpu", object(perCPU.keys.sorted().map { (String($0), String(perCPU[$0]!)) })),

@@ -16,6 +16,12 @@ final class FileByteSource: TextByteSource {
     /// Bytes left to read of the range asked for.
     private var remaining = Int.max
 
+    /// Standard input (`-`): a pipe or whatever the shell put there.
+    init(standardInputCalled path: String) {
+        self.path = path
+        handle = FileHandle.standardInput
+    }
+
     /// The whole file, or only `range` of it (a part counted on its own).
     init(path: String, range: Range<Int>? = nil) throws {
         self.path = path
@@ -33,7 +39,7 @@ final class FileByteSource: TextByteSource {
         }
     }
 
-    deinit { try? handle.close() }
+    deinit { if handle !== FileHandle.standardInput { try? handle.close() } }
 
     func read(into buffer: inout [UInt8], maxCount: Int) throws -> Int {
         guard remaining > 0 else { return 0 }
@@ -50,47 +56,78 @@ final class FileByteSource: TextByteSource {
     }
 }
 
-/// gzip-compressed text, inflated as it is read: memory stays at one
-/// compressed chunk plus one block of text, whatever the file's size.
-final class GzipByteSource: TextByteSource {
-    private let file: FileByteSource
-    private let inflater: GzipStream
-    private var fileEnded = false
+/// A compressed stream decompressed as it is read (gzip, zstd, atrace's
+/// zlib): memory stays at one compressed chunk plus what the caller asks
+/// for, whatever the file's size.
+final class DecompressingByteSource: TextByteSource {
+    private let upstream: TextByteSource
+    private let decompressor: any StreamDecompressor
+    /// For messages: the file the stream comes from.
+    private let path: String
+    private var upstreamEnded = false
     private var chunk: [UInt8] = []
 
-    init(path: String) throws {
-        file = try FileByteSource(path: path)
-        do {
-            inflater = try GzipStream()
-        } catch {
-            throw TraceInputError(path: path, message: "\(error)")
-        }
+    init(_ upstream: TextByteSource, decompressor: any StreamDecompressor, path: String) {
+        self.upstream = upstream
+        self.decompressor = decompressor
+        self.path = path
     }
 
     func read(into buffer: inout [UInt8], maxCount: Int) throws -> Int {
         var total = 0
         while total < maxCount {
-            if inflater.needsInput {
-                if fileEnded { break }
+            if decompressor.needsInput {
+                if upstreamEnded { break }
                 chunk.removeAll(keepingCapacity: true)
-                if try file.read(into: &chunk, maxCount: 256 << 10) == 0 {
-                    fileEnded = true
-                    do { try inflater.finish() } catch {
-                        throw TraceInputError(path: file.path, message: "\(error)")
+                if try upstream.read(into: &chunk, maxCount: 256 << 10) == 0 {
+                    upstreamEnded = true
+                    do { try decompressor.finish() } catch {
+                        throw TraceInputError(path: path, message: "\(error)")
                     }
                     break
                 }
-                inflater.feed(chunk)
+                decompressor.feed(chunk)
             }
             let n: Int
             do {
-                n = try inflater.read(into: &buffer, maxCount: maxCount - total)
+                n = try decompressor.read(into: &buffer, maxCount: maxCount - total)
             } catch {
-                throw TraceInputError(path: file.path, message: "\(error)")
+                throw TraceInputError(path: path, message: "\(error)")
             }
             total += n
-            if n == 0 && !inflater.needsInput { break }
+            if n == 0 && !decompressor.needsInput { break }
         }
         return total
+    }
+}
+
+/// Bytes already read (to see what a stream is) handed out again before
+/// the rest of the stream: how a pipe is looked at without seeking.
+final class ReplayingByteSource: TextByteSource {
+    private var replay: [UInt8]
+    private var replayed = 0
+    private let rest: TextByteSource
+
+    init(_ replay: [UInt8], then rest: TextByteSource) {
+        self.replay = replay
+        self.rest = rest
+    }
+
+    func read(into buffer: inout [UInt8], maxCount: Int) throws -> Int {
+        guard replayed < replay.count else { return try rest.read(into: &buffer, maxCount: maxCount) }
+        let n = min(maxCount, replay.count - replayed)
+        buffer.append(contentsOf: replay[replayed..<(replayed + n)])
+        replayed += n
+        if replayed == replay.count { (replay, replayed) = ([], 0) }
+        return n
+    }
+}
+
+extension TextByteSource {
+    /// Up to `count` bytes from the start of the stream (fewer only at its end).
+    func readUpTo(_ count: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        while out.count < count, try read(into: &out, maxCount: count - out.count) > 0 {}
+        return out
     }
 }

@@ -39,7 +39,8 @@ struct LineBuffer {
                 pos = nl + 1
                 lineNumber += 1
                 var end = nl
-                if end > start && bytes[end - 1] == ASCII.carriageReturn { end -= 1 }
+                // "\r\n", and "\r\r\n" from a serial console (the tty adds one).
+                while end > start && bytes[end - 1] == ASCII.carriageReturn { end -= 1 }
                 if nl + 1 - start >= Self.maxLineLength { metLongLine = true }
                 return start..<end
             }

@@ -65,6 +65,7 @@ struct TextPartResult: Sendable {
     var lineCount: Int
     var cpus: Int
     var unparsedLines: Int
+    var consoleLines: Int
     var damagedLines: [(line: Int, shown: String)]
 }
 
@@ -74,7 +75,7 @@ extension TextReaderCore {
     /// file is better or only counted in one pass.
     mutating func tallyInParts(into tally: inout TextEventTally, parts: Int? = nil) throws -> Bool {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard info.compression == "none", holdsOnlyTheFirstLine, !metGraphLine, let held = heldLine,
+        guard isPlainFile, holdsOnlyTheFirstLine, !metGraphLine, let held = heldLine,
               let start = lines.sourceOffset(of: held.lowerBound) else { return false }
         let size = (try? FileManager.default.attributesOfItem(atPath: info.path)[.size] as? Int) ?? 0
         guard size > start else { return false }
@@ -93,6 +94,7 @@ extension TextReaderCore {
                 try part.tally(into: &t, stop: stop)
                 return TextPartResult(tally: t, lineCount: part.lines.lineNumber, cpus: part.info.cpus,
                                       unparsedLines: part.damage.unparsedLines,
+                                      consoleLines: part.damage.consoleLines,
                                       damagedLines: part.damagedLines)
             })
         }
@@ -107,6 +109,7 @@ extension TextReaderCore {
             tally.add(part.tally)
             if !cpusFromHeader { info.cpus = max(info.cpus, part.cpus) }
             damage.unparsedLines += part.unparsedLines
+            damage.consoleLines += part.consoleLines
             for d in part.damagedLines where damage.samples.count < Self.maxDamageSamples {
                 noteDamageSample(line: lineBase + d.line, shown: d.shown)
             }

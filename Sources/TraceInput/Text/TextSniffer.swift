@@ -4,8 +4,11 @@ enum TextSniffer {
     /// True when the prefix is printable text whose first content lines
     /// are ftrace headers or event lines. Binary data (trace.dat starts
     /// "\x17\x08D", perf.data, ELF) fails the printable check at once.
-    static func looksLikeText(_ prefix: [UInt8], isWholeFile: Bool) -> Bool {
+    /// `consoleAware`: also true for serial-console text, whose first lines
+    /// are the console's and whose tracer header comes later (ConsoleLines).
+    static func looksLikeText(_ prefix: [UInt8], isWholeFile: Bool, consoleAware: Bool = true) -> Bool {
         guard !prefix.isEmpty else { return false }
+        if consoleAware && ConsoleLines.tracerHeaderFollows(prefix) { return true }
         var start = 0
         var checked = 0
         while start < prefix.count && checked < 40 {

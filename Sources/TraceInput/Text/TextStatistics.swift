@@ -23,8 +23,7 @@ extension TraceStatistics {
         }
         stats.cpus = reader.info.cpus
         stats.format = reader.info.format.rawValue
-        stats.unreadablePages = reader.damage.unreadablePages
-        stats.damageSamples = reader.damage.samples
+        stats.note(reader.damage)
         return stats
     }
 }

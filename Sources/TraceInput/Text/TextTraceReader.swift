@@ -15,8 +15,13 @@ public final class TextTraceReader: TraceReader {
     public var info: TraceInfo { core.info }
     public var damage: DamageCount { core.damage }
 
-    public init(path: String) throws {
-        core = try TextReaderCore(path: path)
+    /// Opens `path` (`-`: standard input), plain or wrapped (InputOpener).
+    public convenience init(path: String) throws {
+        try self.init(InputOpener.open(path))
+    }
+
+    init(_ input: OpenedInput) throws {
+        core = try TextReaderCore(input)
     }
 
     public func next() throws -> TraceItem? { try core.next() }
@@ -48,12 +53,10 @@ public final class TextTraceReader: TraceReader {
         return try core.tallyInParts(into: &tally, parts: parts) ? tally : nil
     }
 
-    /// Cheap content check for the format detector: true for gzip data
-    /// (text is the only gzip input mmaudit takes; the reader checks the
-    /// inflated content) and for a prefix whose lines look like ftrace text.
+    /// Cheap content check for the format detector: true for a prefix
+    /// whose lines look like ftrace text (any wrapping already taken off).
     public static func looksLikeText(prefix: [UInt8]) -> Bool {
-        if prefix.count >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b { return true }
-        return TextSniffer.looksLikeText(prefix, isWholeFile: false)
+        TextSniffer.looksLikeText(prefix, isWholeFile: false)
     }
 }
 
@@ -85,19 +88,30 @@ struct TextReaderCore {
     /// Where the damage samples are: line number and the text shown, so a
     /// part read on its own can be renumbered into the whole file's lines.
     private(set) var damagedLines: [(line: Int, shown: String)] = []
+    /// Serial-console text: everything up to the tracer's header is the
+    /// console's (ConsoleLines), skipped and counted.
+    private var consoleBeforeHeader = false
     /// Set once a function_graph line came by: those carry state from line
     /// to line (open entries, folded exits, the tracer's task column).
     private(set) var metGraphLine = false
 
-    init(path: String) throws {
-        let probe = try FileByteSource(path: path)
-        var head: [UInt8] = []
-        _ = try probe.read(into: &head, maxCount: 2)
-        let gzip = head.count == 2 && head[0] == 0x1f && head[1] == 0x8b
-        let source: TextByteSource = gzip ? try GzipByteSource(path: path) : try FileByteSource(path: path)
-        lines = LineBuffer(source: source)
-        info = TraceInfo(path: path, format: .ftraceText, fileVersion: nil,
-                         compression: gzip ? "gzip" : "none", cpus: 0)
+    /// True when the text is the named file itself, which can be read again
+    /// in parts (TextParts); a stream is read once.
+    private(set) var isPlainFile: Bool
+
+    init(_ input: OpenedInput) throws {
+        switch input.body {
+        case .file:
+            lines = LineBuffer(source: try FileByteSource(path: input.path))
+            isPlainFile = true
+        case .stream(let source):
+            lines = LineBuffer(source: source)
+            isPlainFile = false
+        }
+        info = TraceInfo(path: input.path, format: .ftraceText, fileVersion: nil,
+                         compression: input.compression, cpus: 0)
+        consoleBeforeHeader = !TextSniffer.looksLikeText(input.head, isWholeFile: false, consoleAware: false)
+            && ConsoleLines.tracerHeaderFollows(input.head)
         try readPreamble()
     }
 
@@ -107,6 +121,7 @@ struct TextReaderCore {
     init(part range: Range<Int>, of main: TextReaderCore) throws {
         lines = LineBuffer(source: try FileByteSource(path: main.info.path, range: range))
         info = main.info
+        isPlainFile = true
         cpusFromHeader = main.cpusFromHeader
         latencyDialect = main.latencyDialect
         countsOnly = true
@@ -121,8 +136,15 @@ struct TextReaderCore {
         var sawTracefsHeader = false
         var examined = 0
         while let line = try lines.nextLine() {
-            examined += 1
             let b = lines.bytes
+            if consoleBeforeHeader {
+                guard ConsoleLines.isTracerHeader(b, line) else {
+                    damage.consoleLines += 1
+                    continue
+                }
+                consoleBeforeHeader = false
+            }
+            examined += 1
             switch LineClassifier.classify(b, line) {
             case .blank, .continuation, .bufferMarker:
                 continue
@@ -171,8 +193,8 @@ struct TextReaderCore {
         }
         if !sawHeader {
             throw TraceInputError(path: info.path,
-                                  message: info.compression == "gzip"
-                                    ? "gzip file holds no ftrace text" : "empty file: no trace lines")
+                                  message: info.compression != "none"
+                                    ? "the \(info.compression) data holds no ftrace text" : "empty file: no trace lines")
         }
     }
 
@@ -236,7 +258,11 @@ struct TextReaderCore {
             if let head = EventLine.parseHead(b, line, latencyDialect: latencyDialect) {
                 if !eventLine(head, b, line) { noteDamage(line: lines.lineNumber, b, line) }
             } else if !funcGraphTracerLine(b, line) {
-                noteDamage(line: lines.lineNumber, b, line)
+                if ConsoleLines.isKernelMessage(b, line) {
+                    damage.consoleLines += 1
+                } else {
+                    noteDamage(line: lines.lineNumber, b, line)
+                }
             }
         }
     }

@@ -5,6 +5,22 @@ struct CPUDataExtent: Sendable {
     /// Bytes of pages (uncompressed) or of chunks (compressed; see
     /// ChunkedPageSource for why this size is not trusted).
     var size: Int
+    /// Bytes of this CPU's data the file should hold but does not: it ends
+    /// first (a copy taken while trace-cmd was still writing, or cut short).
+    /// `size` then counts only the whole pages that are there.
+    var missing = 0
+
+    /// The extent as far as a file of `fileSize` bytes holds it: whole pages
+    /// only (a page cut in two cannot be decoded: its commit field promises
+    /// bytes that are gone). Size 0 is an empty CPU wherever its offset
+    /// points, past the end included (trace-cmd reads such a CPU as empty).
+    func clipped(toFile fileSize: Int, pageSize: Int) -> CPUDataExtent {
+        guard size > 0 else { return CPUDataExtent(cpu: cpu, offset: 0, size: 0) }
+        guard offset > fileSize || size > fileSize - offset else { return self }
+        let present = max(0, fileSize - offset)
+        let whole = pageSize > 0 ? present / pageSize * pageSize : 0
+        return CPUDataExtent(cpu: cpu, offset: whole > 0 ? offset : 0, size: whole, missing: size - whole)
+    }
 }
 
 /// One ring buffer of the file: the top buffer (name "") or an instance.
@@ -17,6 +33,9 @@ struct BufferLayout: Sendable {
     var cpus: [CPUDataExtent]
     /// v7: the CPU data is in compressed chunks.
     var compressed: Bool
+    /// Found without its BUFFER option, which the file ended before
+    /// (LayoutV7.recoverBuffer): CPUs past the end have no extent at all.
+    var recovered = false
 }
 
 /// What a file holds besides events: a latency (ASCII) trace instead of pages.

@@ -80,6 +80,13 @@ final class CPUStream {
             case .end:
                 hasRecord = false
                 return
+            case .truncated(let pages, let offset, let chunks, let missing):
+                let bytes = missing > 0 ? ", \(missing) bytes" : ""
+                damage.unreadable(pages: pages, cpu: cpu, buffer: bufferName, offset: offset,
+                                  reason: "truncated file: it ends inside this CPU's data; \(chunks) compressed chunk(s)\(bytes) lost, the chunks before were read",
+                                  missingBytes: missing)
+                hasRecord = false
+                return
             case .damaged(let pages, let offset, let reason, let canContinue):
                 damage.unreadable(pages: pages, cpu: cpu, buffer: bufferName, offset: offset, reason: reason)
                 if !canContinue {

@@ -12,6 +12,9 @@ final class DamageLog {
         var buffer: String
         var offset: Int
         var reason: String
+        /// Set when the damage is the file's end (truncation): the bytes
+        /// of data known to be missing (0 when unknown).
+        var missingBytes: Int?
     }
 
     // Read and changed by one thread at a time (a stream's decode thread,
@@ -37,17 +40,40 @@ final class DamageLog {
         return notes
     }
 
-    func record(_ n: Note) { unreadable(pages: n.pages, cpu: n.cpu, buffer: n.buffer, offset: n.offset, reason: n.reason) }
+    func record(_ n: Note) {
+        unreadable(pages: n.pages, cpu: n.cpu, buffer: n.buffer, offset: n.offset, reason: n.reason,
+                   missingBytes: n.missingBytes)
+    }
 
-    func unreadable(pages: Int, cpu: Int, buffer: String, offset: Int, reason: String) {
+    /// The file ends early at `offset`, losing what `reason` says (not one
+    /// CPU's data: that is `unreadable` with `missingBytes`).
+    func truncated(offset: Int, reason: String) {
+        count.truncated = true
+        if count.samples.count < sampleLimit { count.samples.append("\(path): byte offset \(offset): \(reason)") }
+    }
+
+    /// `missingBytes` non-nil: the loss is the file ending early.
+    func unreadable(pages: Int, cpu: Int, buffer: String, offset: Int, reason: String, missingBytes: Int? = nil) {
         if collectsNotes {
-            notes.append(Note(pages: pages, cpu: cpu, buffer: buffer, offset: offset, reason: reason))
+            notes.append(Note(pages: pages, cpu: cpu, buffer: buffer, offset: offset, reason: reason,
+                              missingBytes: missingBytes))
             return
         }
-        count.unreadablePages += pages
+        // Sizes come from the file: a damaged one's can be anything, so the
+        // sums saturate rather than trap.
+        if let missingBytes {
+            count.truncated = true
+            count.missingBytes = Self.saturatingSum(count.missingBytes, missingBytes)
+        }
+        count.unreadablePages = Self.saturatingSum(count.unreadablePages, pages)
         if count.samples.count < sampleLimit {
             let where_ = buffer.isEmpty ? "cpu \(cpu) data" : "buffer \(buffer) cpu \(cpu) data"
             count.samples.append("\(path): \(where_): byte offset \(offset): \(reason)")
         }
+    }
+
+    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
     }
 }

@@ -35,6 +35,9 @@ struct FileOptions {
     var latencyBuffer: (offset: Int, name: String, clock: String)?
     /// v7: the next options section (DONE's payload), 0 = none.
     var nextOptionsOffset = 0
+    /// v7: the next options section starts at or runs past the end of the
+    /// file, here: the file was cut short.
+    var optionsCutAt: Int?
 
     /// Parses one options list: v6 (DONE has no size) or a v7 options
     /// section payload (DONE carries the next section's offset).
@@ -51,9 +54,10 @@ struct FileOptions {
             try cursor.skip(size)
             guard let option = OptionID(rawValue: id) else { continue } // unknown ids are skipped
             if option == .done {
+                // Past the end of the file is a truncated file (LayoutV7).
                 let next: UInt64 = try payload.readInteger("next options offset")
-                guard next < UInt64(cursor.region.count) || cursor.fileOffsetOfRegion != nil else {
-                    throw cursor.error("next options offset \(next) points past the end of the file", at: idAt)
+                guard next <= UInt64(Int.max / 2) else {
+                    throw cursor.error("next options offset \(next) is impossible", at: idAt)
                 }
                 nextOptionsOffset = Int(next)
                 return

@@ -81,10 +81,13 @@ enum LayoutV6 {
             let at = c.offset
             let offset: UInt64 = try c.readInteger("cpu \(cpu) data offset")
             let size: UInt64 = try c.readInteger("cpu \(cpu) data size")
-            guard offset <= UInt64(c.region.count), size <= UInt64(c.region.count) - offset else {
-                throw c.error("cpu \(cpu) data (offset \(offset), size \(size)) runs past the end of the file (\(c.region.count) bytes)", at: at)
+            guard offset <= UInt64(Int.max / 2), size <= UInt64(Int.max / 2) else {
+                throw c.error("cpu \(cpu) data (offset \(offset), size \(size)) is impossible", at: at)
             }
-            extents.append(CPUDataExtent(cpu: cpu, offset: Int(offset), size: Int(size)))
+            // Data past the end of the file is a truncated file: its whole
+            // pages are read, the rest is reported (TraceDatFile).
+            extents.append(CPUDataExtent(cpu: cpu, offset: Int(offset), size: Int(size))
+                .clipped(toFile: c.region.count, pageSize: header.pageSize))
         }
         return BufferLayout(name: name, clock: nil, pageSize: header.pageSize, cpus: extents, compressed: false)
     }

@@ -19,7 +19,10 @@ enum LayoutV7 {
         let found: UInt16 = try c.readInteger("section id")
         let flags: UInt16 = try c.readInteger("section flags")
         _ = try c.readInteger(as: Int32.self, "section description")
-        let size = try c.readSize64("section size")
+        // A buffer section's size covers its CPU data, which a truncated
+        // file lacks in part: its pages are checked as they are read.
+        let size = id == .buffer ? Int(min(try c.readInteger(as: UInt64.self), UInt64(c.region.count)))
+                                 : try c.readSize64("section size")
         guard found == id.rawValue else {
             throw c.error("expected section id \(id.rawValue), found \(found)", at: at)
         }
@@ -54,14 +57,27 @@ enum LayoutV7 {
         // The options chain; a visited set keeps a looping chain from hanging.
         var next = header.firstOptionsOffset
         var visited: Set<Int> = []
+        // Where the last options section read ends: trace-cmd writes the
+        // top buffer's section right there (see `recoverBuffer`).
+        var lastOptionsEnd = 0
         while next != 0 {
             guard visited.insert(next).inserted else { throw c.error("options sections form a loop", at: next) }
+            // trace-cmd writes the last options section (BUFFER, with the CPU
+            // data's offsets) after the data: a file cut short loses it.
+            if next + 16 > c.region.count {
+                options.optionsCutAt = next
+                break
+            }
             let s = try readSectionHeader(&c, at: next, expecting: .done, what: "options")
+            if s.size > c.region.count - s.payloadOffset, lastOptionsEnd > 0 {
+                options.optionsCutAt = next
+                break
+            }
             var p = try payload(c, s, decompressor: decompressor)
             options.nextOptionsOffset = 0
             try options.read(&p, version: 7)
+            lastOptionsEnd = s.payloadOffset + s.size
             next = options.nextOptionsOffset
-            guard next < c.region.count else { throw c.error("next options offset \(next) points past the end of the file", at: s.payloadOffset) }
         }
 
         typealias Reader = (inout ByteCursor) throws -> Void
@@ -88,13 +104,21 @@ enum LayoutV7 {
             let what = b.name.isEmpty ? "buffer flyrecord" : "buffer flyrecord \(b.name)"
             let s = try readSectionHeader(&c, at: offset, expecting: .buffer, what: what)
             b.compressed = s.compressed
-            for e in b.cpus where e.size > 0 || e.offset > 0 {
-                let need = b.compressed ? 4 : e.size
-                guard e.offset <= c.region.count, need <= c.region.count - e.offset else {
-                    throw c.error("cpu \(e.cpu) data (offset \(e.offset), size \(e.size)) runs past the end of the file (\(c.region.count) bytes)", at: offset)
+            // Data past the end of the file: whole pages are read, the rest
+            // reported (uncompressed); chunks are checked as they are read
+            // (PageSource). Size 0 is an empty CPU wherever it points.
+            b.cpus = b.cpus.map { e in
+                guard b.compressed else { return e.clipped(toFile: c.region.count, pageSize: b.pageSize) }
+                if e.size == 0 { return CPUDataExtent(cpu: e.cpu, offset: 0, size: 0) }
+                if e.offset > c.region.count - 4 {
+                    return CPUDataExtent(cpu: e.cpu, offset: 0, size: 0, missing: e.size)
                 }
+                return e
             }
             buffers.append(b)
+        }
+        if buffers.isEmpty, let cut = options.optionsCutAt, lastOptionsEnd > 0 {
+            buffers = [try recoverBuffer(&c, at: lastOptionsEnd, cutAt: cut, header: header, options: options)]
         }
         // The top buffer's clock is the trace clock when no TRACECLOCK said so.
         if options.traceClock == nil, let top = buffers.first(where: { $0.name.isEmpty }), let clock = top.clock, !clock.isEmpty {
@@ -108,6 +132,45 @@ enum LayoutV7 {
             if options.traceClock == nil, !text.clock.isEmpty { options.traceClock = text.clock }
         }
         return (buffers, latency)
+    }
+
+    /// The top buffer of a file that ends before its last options section
+    /// (the BUFFER option that says where each CPU's data is). trace-cmd
+    /// (out_write_cpu_data in trace-output.c) writes the buffer's section
+    /// right after the options section listing the metadata, then each CPU's
+    /// data from a page boundary, in CPU order; compressed data is a chunk
+    /// count and chunks, so each CPU's end is found by walking its chunks.
+    /// Uncompressed data has no such marks: the file cannot be split by CPU.
+    static func recoverBuffer(_ c: inout ByteCursor, at offset: Int, cutAt: Int, header: FileHeader,
+                              options: FileOptions) throws -> BufferLayout {
+        let s = try readSectionHeader(&c, at: offset, expecting: .buffer, what: "buffer flyrecord")
+        guard s.compressed else {
+            throw c.error("the file ends at byte \(c.region.count), before the options section at \(cutAt) that places each CPU's data; uncompressed data cannot be split by CPU without it", at: offset)
+        }
+        let cpus = options.cpuCount ?? 1
+        let page = header.pageSize
+        var at = s.payloadOffset
+        var extents: [CPUDataExtent] = []
+        for cpu in 0..<cpus {
+            at = (at + page - 1) / page * page
+            guard at + 4 <= c.region.count else {
+                // The file ends before this CPU's data: none of it is here,
+                // how much there was is not known.
+                extents.append(CPUDataExtent(cpu: cpu, offset: 0, size: 0, missing: 0))
+                continue
+            }
+            let start = at
+            let chunks = Int(c.endianness.decode(c.region.load(at: at, as: UInt32.self)))
+            at += 4
+            for _ in 0..<chunks {
+                guard at + 8 <= c.region.count else { at = c.region.count; break }
+                let csize = Int(c.endianness.decode(c.region.load(at: at, as: UInt32.self)))
+                at = csize > c.region.count - (at + 8) ? c.region.count : at + 8 + csize
+            }
+            extents.append(CPUDataExtent(cpu: cpu, offset: start, size: at - start))
+        }
+        return BufferLayout(name: "", clock: options.traceClock, pageSize: page, cpus: extents, compressed: true,
+                            recovered: true)
     }
 
     /// The decompressor for the compression header (tracecmd_alloc_fd: "none"

@@ -13,6 +13,10 @@ final class PageSource {
         /// This stretch could not be read; `pages` is how many pages it held
         /// (at least 1). The source has moved past it when `canContinue`.
         case damaged(pages: Int, offset: Int, reason: String, canContinue: Bool)
+        /// The file ends inside this CPU's chunks (truncated): `pages` of the
+        /// chunk cut short, `chunks` cut or missing, `missingBytes` of the
+        /// extent's stated size past the end (0 when not known).
+        case truncated(pages: Int, offset: Int, chunks: Int, missingBytes: Int)
     }
 
     let pageBuffer: MemoryRegion
@@ -34,9 +38,14 @@ final class PageSource {
     /// File offset of the page last handed out (uncompressed) or of its chunk.
     private(set) var currentOffset = 0
 
+    /// Compressed data: bytes of the extent's stated size past the end of
+    /// the file (0 when the size is not known or all there).
+    private let missingPastEnd: Int
+
     init(file: MemoryRegion, extent: CPUDataExtent, pageSize: Int, endianness: Endianness,
          decompressor: BlockDecompressor?, part: Part? = nil) {
         self.file = file
+        missingPastEnd = max(0, DamageLog.saturatingSum(extent.offset, extent.size) - file.count)
         self.pageSize = pageSize
         self.endianness = endianness
         self.decompressor = decompressor
@@ -150,18 +159,21 @@ final class PageSource {
             return .page
         }
         guard chunksLeft > 0 else { return .end }
-        chunksLeft -= 1
         chunkOffset = nextOffset
+        // A chunk cut by the file's end: the chunks before it were read
+        // whole, this one and those after it are lost (a truncated file).
         guard nextOffset + 8 <= file.count else {
-            chunksLeft = 0
-            return .damaged(pages: 1, offset: chunkOffset, reason: "chunk header past the end of the file", canContinue: false)
+            defer { chunksLeft = 0 }
+            return .truncated(pages: 0, offset: chunkOffset, chunks: chunksLeft, missingBytes: missingPastEnd)
         }
+        chunksLeft -= 1
         let csize = Int(endianness.decode(file.load(at: nextOffset, as: UInt32.self)))
         let usize = Int(endianness.decode(file.load(at: nextOffset + 4, as: UInt32.self)))
         let pagesInChunk = max(1, (usize + pageSize - 1) / pageSize)
         guard csize <= file.count - (nextOffset + 8) else {
-            chunksLeft = 0
-            return .damaged(pages: pagesInChunk, offset: chunkOffset, reason: "chunk of \(csize) bytes runs past the end of the file", canContinue: false)
+            defer { chunksLeft = 0 }
+            return .truncated(pages: pagesInChunk, offset: chunkOffset, chunks: chunksLeft + 1,
+                              missingBytes: missingPastEnd)
         }
         nextOffset += 8 + csize
         // trace-cmd writes 10 pages per chunk (PAGES_IN_CHUNK); anything far

@@ -42,10 +42,14 @@ public final class TraceDatFile {
     /// Opens `path` and reads its metadata. `indexSymbolsEarly`: the caller
     /// will name functions (`symbolize`), so the kallsyms index is built on
     /// the other core while the rest is read (TEPHandle.indexSymbolsEarly).
-    public init(path: String, indexSymbolsEarly: Bool = false) throws {
+    /// `displayPath`: the name messages give the file when `path` is a
+    /// temporary copy (a trace.dat from a pipe or a compressed file).
+    public init(path: String, displayPath: String? = nil, indexSymbolsEarly: Bool = false) throws {
+        let mapped = path
+        let path = displayPath ?? path
         self.path = path
         do {
-            region = try MemoryRegion(mapping: path)
+            region = try MemoryRegion(mapping: mapped)
         } catch let e as NativeError {
             throw TraceInputError(path: path, section: "file", message: e.message)
         }
@@ -81,6 +85,25 @@ public final class TraceDatFile {
                                          offset: options.timeOffset)
         commonLayout = tep.commonLayout
         damageLog = DamageLog(path: path)
+        noteTruncation()
+    }
+
+    /// A file that ends before its data does (copied while trace-cmd was
+    /// still writing, or cut short): what is missing goes in the damage log
+    /// now; the whole pages (chunks) that are there are read as usual.
+    private func noteTruncation() {
+        if let cut = options.optionsCutAt {
+            damageLog.truncated(offset: cut, reason: "truncated file: it ends (at byte \(region.count)) before the options section at byte \(cut) that places the CPU data; the top buffer's data was found by walking its chunks, buffer instances (if it had any) are not found")
+        }
+        for buffer in buffers {
+            for e in buffer.cpus where e.missing > 0 || (buffer.recovered && e.size == 0) {
+                let pages = e.missing / buffer.pageSize + (e.missing % buffer.pageSize == 0 ? 0 : 1)
+                let what = e.missing > 0 ? "\(e.missing) bytes (\(pages) pages) of this CPU's data are past it"
+                                         : "none of this CPU's data is in the file"
+                damageLog.unreadable(pages: pages, cpu: e.cpu, buffer: buffer.name, offset: region.count,
+                                     reason: "truncated file: it ends here; \(what)", missingBytes: e.missing)
+            }
+        }
     }
 
     /// The kernel's long size (header_page `commit` field), which picks the
