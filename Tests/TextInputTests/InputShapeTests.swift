@@ -106,7 +106,7 @@ final class InputShapeTests: XCTestCase {
     func testTextThroughAPipe() throws {
         guard let mmaudit = FixtureFiles.mmaudit else { throw XCTSkip("mmaudit is not built next to the tests") }
         let console = shape("serial-k612-bug0/console.log.gz").path
-        let r = try ChildProcess.run("/bin/sh", ["-c", "/bin/gzip -dc '\(console)' | \"$M\" stats --format json -"],
+        let r = try CommandRun.run("/bin/sh", ["-c", "/bin/gzip -dc '\(console)' | \"$M\" stats --format json -"],
                                      environment: ["M": mmaudit])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout)) as? [String: Any])

@@ -56,8 +56,8 @@ final class WrappedTraceDatTests: XCTestCase {
     }
 
     /// `sh -c script` with the binary as $M.
-    private func shell(_ script: String) throws -> ChildProcess.Result {
-        try ChildProcess.run("/bin/sh", ["-c", script], environment: ["M": try mmaudit, "NO_COLOR": "1"])
+    private func shell(_ script: String) throws -> CommandRun.Result {
+        try CommandRun.run("/bin/sh", ["-c", script], environment: ["M": try mmaudit, "NO_COLOR": "1"])
     }
 
     func testTraceDatThroughAPipe() throws {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A program run to its end with its output collected, for tests that
 /// check a command line (pipes included, through /bin/sh).
-public enum ChildProcess {
+public enum CommandRun {
     public struct Result {
         public var status: Int32
         public var stdout: [UInt8]
