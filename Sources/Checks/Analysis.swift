@@ -110,6 +110,7 @@ public enum Analysis {
             events += tally.count
         }
         model.finish()
+        if let unknown = model.unknownBindingFields.first { throw RulesFile.ParseError(unknown) }
         var outcomes: [CheckOutcome] = []
         var violations: [Violation] = []
         var folded: [FoldedViolations] = []

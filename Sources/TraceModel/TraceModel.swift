@@ -124,6 +124,35 @@ public final class TraceModel {
         return k
     }
 
+    /// A rules-file binding that reads a field its event does not have (a
+    /// misspelt `start=begin` would otherwise bind nothing, silently).
+    public struct UnknownBindingField: Sendable {
+        /// The binding's "FILE:LINE".
+        public var origin: String
+        public var event: EventKey
+        public var field: String
+        /// The fields the event does have, in format order.
+        public var eventFields: [String]
+    }
+
+    /// Every rules-file field an event of its kind lacked, found on the
+    /// kind's first bound event (the trace's own format decides).
+    public private(set) var unknownBindingFields: [UnknownBindingField] = []
+
+    private func checkRulesFields(_ event: TraceEvent, kind: EventKind) {
+        kind.fieldsChecked = true
+        let names = event.fields.names
+        // Built-in and wildcard bindings are written for many kernels and
+        // recorders (a kprobe recorded without BTF has no range fields).
+        for b in kind.candidates where b.origin != BuiltinBindings.origin && b.event.name != "*" {
+            for case .field(let field, _) in b.arguments.values
+            where !names.contains(field) && event.fields[field] == nil {
+                unknownBindingFields.append(UnknownBindingField(origin: b.origin, event: kind.key,
+                                                                field: field, eventFields: names))
+            }
+        }
+    }
+
     private func kind(for key: EventKey) -> EventKind {
         if let known = kindsByKey[key] { return known }
         let k = EventKind(key: key, baseline: baselines.slot(for: key), bindings: bindings)
@@ -270,6 +299,7 @@ public final class TraceModel {
     /// The roles `event` plays, applied.
     /// `known`: what the event's address binds, when the caller has looked.
     private func bind(_ event: TraceEvent, kind: EventKind, known: EventKind.AddressBindings? = nil) {
+        if !kind.fieldsChecked { checkRulesFields(event, kind: kind) }
         let key = kind.key
         var candidates = kind.candidates
         var named: String??  // the event's function, when already known

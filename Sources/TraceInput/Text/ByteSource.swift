@@ -25,8 +25,13 @@ final class FileByteSource: TextByteSource {
     /// The whole file, or only `range` of it (a part counted on its own).
     init(path: String, range: Range<Int>? = nil) throws {
         self.path = path
+        // Say why (the errno of the failed open), as a mapped file's open does.
         guard let h = FileHandle(forReadingAtPath: path) else {
-            throw TraceInputError(path: path, message: "cannot open file for reading")
+            throw TraceInputError(path: path, message: "file: " + NativeError.system("cannot open").message)
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw TraceInputError(path: path, message: "is a directory, not a trace")
         }
         handle = h
         if let range {

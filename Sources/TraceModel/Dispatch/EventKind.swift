@@ -73,6 +73,10 @@ final class EventKind {
     /// Its index in the model's `kinds`.
     var position = -1
 
+    /// Whether the rules-file bindings' fields were checked against an
+    /// event of this kind (done once, on the first one bound).
+    var fieldsChecked = false
+
     /// Whether consuming an event of this kind reads its fields.
     var readsFields: Bool { isSchedSwitch || countedRoles == nil }
 }

@@ -14,6 +14,22 @@ public enum RulesFile {
         public var line: Int
         public var message: String
         public var description: String { "\(path):\(line): \(message)" }
+
+        public init(path: String, line: Int, message: String) {
+            self.path = path
+            self.line = line
+            self.message = message
+        }
+
+        /// A binding naming a field its event lacks, at the binding's line.
+        public init(_ unknown: TraceModel.UnknownBindingField) {
+            let origin = unknown.origin
+            let colon = origin.lastIndex(of: ":")
+            path = colon.map { String(origin[..<$0]) } ?? origin
+            line = colon.flatMap { Int(origin[origin.index(after: $0)...]) } ?? 0
+            message = "\(unknown.event) has no field '\(unknown.field)'; its fields: "
+                + (unknown.eventFields.isEmpty ? "none" : unknown.eventFields.joined(separator: ", "))
+        }
     }
 
     public static func parse(_ text: String, path: String) throws -> BindingTable {
