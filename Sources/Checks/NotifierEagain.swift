@@ -32,7 +32,7 @@ public final class NotifierEagain: Check {
     public func skipReason(model: TraceModel) -> String? {
         model.roleCounts[.invalidateResult, default: 0] > 0 ? nil
             : "no event in the trace plays invalidate.result, so a failed start cannot be seen "
-              + "(record a kretprobe: r:kprobes/mmu_inv_start_ret __mmu_notifier_invalidate_range_start "
+              + "(record a kretprobe: r:kprobes/mmaudit_inv_start_ret __mmu_notifier_invalidate_range_start "
               + "ret=$retval:s32, as `mmaudit record` does; the built-in bindings read it)"
     }
 
