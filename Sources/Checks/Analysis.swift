@@ -26,6 +26,10 @@ public struct AnalysisResult: Sendable {
     public var folded: [FoldedViolations] = []
     /// Span durations (invalidations, lock waits, tlb gathers), for diffs.
     public var latencies: [LatencyKey: LatencyHistogram] = [:]
+    /// Rules-file bindings whose event never occurs in the trace ("FILE:LINE
+    /// SYSTEM:EVENT"): a misspelt or unrecorded event binds nothing, and the
+    /// checks that needed it say "ok" for want of it.
+    public var unseenBindings: [String] = []
     /// The first and last event's timestamps (nil for an empty trace).
     public var timeSpan: ClosedRange<UInt64>?
 
@@ -116,7 +120,9 @@ public enum Analysis {
         var folded: [FoldedViolations] = []
         for c in checks {
             let id = type(of: c).info.id
-            if let reason = c.skipReason(model: model) {
+            if var reason = c.skipReason(model: model) {
+                let look = BindingCoverage.candidates(for: type(of: c).needs, model: model)
+                if !look.isEmpty { reason += "; events of this trace a rules file could bind: " + look.joined(separator: ", ") }
                 outcomes.append(CheckOutcome(rule: id, ran: false, reason: reason, violations: 0))
             } else {
                 let foldedErrors = c.folded.filter { $0.severity != .note }.reduce(0) { $0 + $1.count }
@@ -132,6 +138,7 @@ public enum Analysis {
                                     damage: reader.damage, checks: outcomes, violations: violations)
         result.folded = folded
         result.latencies = latencies.series
+        result.unseenBindings = BindingCoverage.unseen(bindings, counts: model.eventCounts)
         if let first = model.firstTimestamp, let last = model.lastTimestamp { result.timeSpan = first...last }
         return result
     }

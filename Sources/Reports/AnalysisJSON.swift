@@ -43,6 +43,9 @@ public enum AnalysisJSON {
             ("summary", sorted(r.summary.map { ($0.key, int($0.value)) })),
             ("totals", totals(FindingTotals(r))),
         ]
+        if !r.unseenBindings.isEmpty {
+            top.append(("unseen_bindings", .array(r.unseenBindings.map { .string($0) })))
+        }
         if !r.folded.isEmpty {
             top.append(("folded", .array(r.folded.map { f in
                 sorted([

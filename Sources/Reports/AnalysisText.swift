@@ -23,6 +23,9 @@ public enum AnalysisText {
         for c in r.checks where c.ran {
             if let limits = c.limits { out += "\n  " + style.yellow("\(c.rule) cannot judge everything:") + " \(limits)\n" }
         }
+        for b in r.unseenBindings {
+            out += "\n  " + style.yellow("never occurs:") + " \(b) is bound by the rules file but not in the trace\n"
+        }
         let groups = FindingGroups.of(r)
         for (i, g) in groups.enumerated() {
             out += "\n" + group(g, label: "[\(i + 1)]", indent: "", all: all, style: style)

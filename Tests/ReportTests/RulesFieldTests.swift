@@ -35,4 +35,36 @@ final class RulesFieldTests: XCTestCase {
         // The same rules without the typo analyse the trace.
         XCTAssertNotEqual(try ExternalTools.mmaudit(["analyze", Self.trace, "--rules", Self.rules]).status, 2)
     }
+
+    func json(_ arguments: [String]) throws -> [String: Any] {
+        let r = try ExternalTools.mmaudit(["analyze", "--format", "json"] + arguments)
+        XCTAssertNotEqual(r.status, 2, r.stderr)
+        return try XCTUnwrap(try ExternalTools.parseJSON(r.stdout) as? [String: Any])
+    }
+
+    /// events-bug1 was recorded without the kretprobe the demo rules bind
+    /// (line 20): said, with its line, instead of a quiet "skipped"; the
+    /// events it does hold are not listed.
+    func testABoundEventTheTraceNeverHasIsSaid() throws {
+        let doc = try json([Self.trace, "--rules", Self.rules])
+        XCTAssertEqual(doc["unseen_bindings"] as? [String], ["\(Self.rules):20 mmaudit_demo:invalidate_start_ret"])
+        let text = try ExternalTools.mmaudit(["analyze", Self.trace, "--rules", Self.rules]).stdout
+        XCTAssertTrue(text.contains("never occurs: \(Self.rules):20 mmaudit_demo:invalidate_start_ret"), text)
+        XCTAssertNil(try json([Self.trace])["unseen_bindings"], "no rules file, nothing to say")
+    }
+
+    /// Without the rules, the driver's own events are what a rules file
+    /// would bind: a skipped check names them (trace.dat and text alike).
+    func testASkippedCheckNamesTheTracesCandidateEvents() throws {
+        for (trace, unmap) in [(Self.trace, "mmaudit_demo:unmap"), ("fixtures/traces/events-bug1/report.txt", "unmap")] {
+            let checks = try XCTUnwrap(try json([trace])["checks"] as? [[String: Any]])
+            let missing = try XCTUnwrap(checks.first { $0["rule"] as? String == "missing-invalidation" })
+            XCTAssertEqual(missing["status"] as? String, "skipped")
+            let reason = try XCTUnwrap(missing["reason"] as? String)
+            XCTAssertTrue(reason.contains("a rules file could bind: ") && reason.contains(unmap), reason)
+            // With the rules bound, those events are no longer offered.
+            let bound = try XCTUnwrap(try json([trace, "--rules", Self.rules])["checks"] as? [[String: Any]])
+            for c in bound { XCTAssertFalse((c["reason"] as? String ?? "").contains(unmap), "\(c)") }
+        }
+    }
 }

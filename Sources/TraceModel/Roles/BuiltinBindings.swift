@@ -66,7 +66,7 @@ public enum BuiltinBindings {
         return t
     }
 
-    static let origin = "built-in"
+    public static let origin = "built-in"
 
     static func fn(_ key: EventKey, _ function: String, _ role: Role) -> RoleBinding {
         RoleBinding(event: key, role: role, function: function, arguments: [:], origin: origin)
