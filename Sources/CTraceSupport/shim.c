@@ -43,7 +43,8 @@ static void report_event_name(struct trace_seq *s, struct tep_event *event)
 
 unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
                                  struct tep_record *record,
-                                 const char *time_fmt, int usecs, int raw)
+                                 const char *time_fmt, int usecs, int raw,
+                                 const char *info)
 {
 	struct tep_event *event = tep_find_event_by_record(tep, record);
 	const char *text;
@@ -74,8 +75,11 @@ unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
 		tep_print_event(tep, s, record, time_fmt, TEP_PRINT_TIME);
 	}
 	report_event_name(s, event);
-	tep_print_event(tep, s, record, "%s",
-			raw ? TEP_PRINT_INFO_RAW : TEP_PRINT_INFO);
+	if (info)
+		trace_seq_puts(s, info);
+	else
+		tep_print_event(tep, s, record, "%s",
+				raw ? TEP_PRINT_INFO_RAW : TEP_PRINT_INFO);
 	if (s->len && s->buffer[s->len - 1] == '\n')
 		s->len--;
 	text = s->buffer;

@@ -144,6 +144,11 @@ public final class KBuffer {
         return UnsafeRawBufferPointer(start: base + payloadOffset, count: eventSize)
     }
 
+    /// Bytes of memory from the current payload's start to the end of the
+    /// page's region: how far a reader that trusts a format's field sizes
+    /// over the record's own may read before leaving the mapping.
+    public var bytesFromPayload: Int { (region?.capacityInBytes ?? 0) - payloadOffset }
+
     /// An unsigned integer of `size` bytes (1, 2, 4, 8) at `fieldOffset` in the
     /// current payload, in host order; 0 when it lies past the payload.
     @inline(__always)

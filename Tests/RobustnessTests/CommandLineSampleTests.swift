@@ -91,4 +91,22 @@ final class CommandLineSampleTests: MatrixTestCase {
         }
         XCTAssertTrue(try run(["export", trace, "--perfetto", missing]).stderr.hasSuffix(": No such file or directory\n"))
     }
+
+    /// A record shorter than its event's format (a fuzzer's "print" record
+    /// of 12 bytes whose format puts `buf` at offset 16): libtraceevent's
+    /// printer took the field's length as 12 - 16 and asked for 4 GiB
+    /// (trace-cmd report dies on it). dump prints the record's columns with
+    /// a note for its fields, says on stderr how many such records there
+    /// were, and --strict fails on them.
+    func testRecordShorterThanItsFormatIsPrintedWithoutFields() throws {
+        let input = FuzzRegressionTests.folder.appendingPathComponent("tracedat/print-field-past-record.dat").path
+        let r = try run(["dump", input])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let noted = r.stdout.split(separator: "\n").filter { $0.contains("record does not hold field") }
+        XCTAssertEqual(noted.count, 1, r.stdout)
+        XCTAssertTrue(noted.first?.hasSuffix(" print:                [12-byte record does not hold field buf (offset 16, size 0) of its format]") ?? false,
+                      String(noted.first ?? ""))
+        XCTAssertTrue(r.stderr.contains("mmaudit: 1 record(s) shorter than their event's format printed without their fields\n"), r.stderr)
+        XCTAssertNotEqual(try run(["dump", "--strict", input]).status, 0)
+    }
 }

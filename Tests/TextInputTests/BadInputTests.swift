@@ -144,7 +144,7 @@ final class BadInputTests: XCTestCase {
 
     private func gzip(_ path: String) throws -> String {
         let out = scratch.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent + ".gz")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/gzip")
         p.arguments = ["-c", path]

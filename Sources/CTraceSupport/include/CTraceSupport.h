@@ -32,14 +32,17 @@ void mmaudit_seq_puts(struct trace_seq *s, const char *text);
 /// order trace_show_data() (trace-cmd 3.1.6 tracecmd/trace-read.c) builds it:
 /// the drop line when record->missed_events != 0, the "%16s-%-5d [%03d]" task
 /// column, the `time_fmt` column, the event name padded to 20 columns
-/// ("(NULL)" for an id with no format), then INFO, or INFO_RAW when `raw`.
+/// ("(NULL)" for an id with no format), then INFO, or INFO_RAW when `raw`,
+/// or `info` itself when it is not NULL (a record the caller found unsafe
+/// to hand to libtraceevent's field printers).
 /// `usecs` says `time_fmt` is " %6.1000d:" (then the task and time columns
 /// are formatted in one pass, to the same text).
 /// A single trailing '\n' is dropped as trace-cmd drops it. Returns the number
 /// of bytes trace-cmd would print (printf("%.*s") stops at an embedded NUL).
 unsigned int mmaudit_report_line(struct tep_handle *tep, struct trace_seq *s,
                                  struct tep_record *record,
-                                 const char *time_fmt, int usecs, int raw);
+                                 const char *time_fmt, int usecs, int raw,
+                                 const char *info);
 
 /// tep_parse_kallsyms without an sscanf per line: registers the same
 /// functions (with their modules) for `len` bytes of /proc/kallsyms text.

@@ -34,12 +34,15 @@ public struct DumpOptions: Sendable {
 /// in tracecmd/trace-read.c): "cpus=N", then one line per record in merged
 /// order, with an instance column when the file has instances.
 public enum DumpReport {
-    public static func write(_ file: TraceDatFile, options: DumpOptions = DumpOptions(), to out: OutputBuffer) throws {
+    /// Returns how many records were printed without their fields because
+    /// their format does not fit them (ReportLinePrinter.unprintableRecords).
+    @discardableResult
+    public static func write(_ file: TraceDatFile, options: DumpOptions = DumpOptions(), to out: OutputBuffer) throws -> Int {
         out.append("cpus=\(file.cpuCount)\n")
         if let text = try file.latencyText() {
             out.append(text)
             out.append("\n")
-            return
+            return 0
         }
         let chosen: [Int]
         if let name = options.instance {
@@ -85,6 +88,7 @@ public enum DumpReport {
                                prefix: prefixes?[s.bufferIndex], to: out)
         }
         try out.flush()
+        return printer.unprintableRecords
     }
 
     /// print_handle_file: names right-aligned to the longest instance name
@@ -127,8 +131,12 @@ extension TraceDatFile: TraceFileReader {
     }
 
     public func dump(options: DumpOptions, to out: OutputBuffer) throws -> String? {
-        try DumpReport.write(self, options: options, to: out)
+        let misfits = try DumpReport.write(self, options: options, to: out)
         let damage = self.damage
-        return damage.isEmpty ? nil : damage.skippedNote(damage.unreadablePages, "unreadable page(s)")
+        var note = damage.isEmpty ? "" : damage.skippedNote(damage.unreadablePages, "unreadable page(s)")
+        if misfits > 0 {
+            note += "mmaudit: \(misfits) record(s) shorter than their event's format printed without their fields\n"
+        }
+        return note.isEmpty ? nil : note
     }
 }
