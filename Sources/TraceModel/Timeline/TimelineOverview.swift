@@ -30,32 +30,59 @@ public struct TimelineOverview: Sendable {
     public func bucketStart(_ i: Int) -> UInt64 { (origin ?? 0) + UInt64(i) * bucketWidth }
 
     mutating func add(_ item: TimelineItem) {
-        let range = item.interval
+        switch item {
+        case .slice(let s): addSlice(s)
+        case .span(let s): addSpan(s.kind, item.interval)
+        case .mark(let m): addMark(at: m.timestamp)
+        }
+    }
+
+    // Lanes and counts are changed in place through the dictionaries'
+    // default subscripts: a copy taken out and stored back made every slice
+    // copy its CPU's whole lane (copy-on-write with two owners).
+
+    mutating func addSlice(_ s: TaskSlice) {
+        guard let (origin, buckets) = buckets(s.start...max(s.start, s.end)), !s.isIdle else { return }
+        Self.addBusy(s, buckets, origin: origin, width: bucketWidth,
+                     to: &cpus[s.cpu, default: Array(repeating: CPUBucket(), count: capacity)])
+    }
+
+    mutating func addSpan(_ kind: SpanKind, _ interval: ClosedRange<UInt64>) {
+        guard let (_, buckets) = buckets(interval) else { return }
+        Self.count(buckets, in: &spanCounts[kind, default: Array(repeating: 0, count: capacity)])
+    }
+
+    mutating func addMark(at timestamp: UInt64) {
+        guard let (_, buckets) = buckets(timestamp...timestamp) else { return }
+        if markCounts.isEmpty { markCounts = Array(repeating: 0, count: capacity) }
+        markCounts[buckets.lowerBound] += 1
+    }
+
+    /// The buckets `range` falls in (coarsening until it fits), and the
+    /// origin; nil when it ends before the overview begins.
+    private mutating func buckets(_ range: ClosedRange<UInt64>) -> (UInt64, ClosedRange<Int>)? {
         if origin == nil { origin = range.lowerBound }
-        guard let origin, range.upperBound >= origin else { return }
+        guard let origin, range.upperBound >= origin else { return nil }
         while range.upperBound - origin >= UInt64(capacity) * bucketWidth { coarsen() }
         end = max(end, range.upperBound)
         let first = Int((max(range.lowerBound, origin) - origin) / bucketWidth)
         let last = Int((range.upperBound - origin) / bucketWidth)
-        switch item {
-        case .slice(let s):
-            guard !s.isIdle else { return }
-            var lane = cpus[s.cpu] ?? Array(repeating: CPUBucket(), count: capacity)
-            for i in first...last {
-                let a = max(range.lowerBound, bucketStart(i)), b = min(range.upperBound, bucketStart(i) + bucketWidth)
-                guard b > a else { continue }
-                lane[i].busy += b - a
-                if b - a > lane[i].topLength { lane[i].topLength = b - a; lane[i].topComm = s.comm }
-            }
-            cpus[s.cpu] = lane
-        case .span(let s):
-            var counts = spanCounts[s.kind] ?? Array(repeating: 0, count: capacity)
-            for i in first...last { counts[i] += 1 }
-            spanCounts[s.kind] = counts
-        case .mark:
-            if markCounts.isEmpty { markCounts = Array(repeating: 0, count: capacity) }
-            markCounts[first] += 1
+        return (origin, first...last)
+    }
+
+    private static func addBusy(_ s: TaskSlice, _ buckets: ClosedRange<Int>, origin: UInt64, width: UInt64,
+                                to lane: inout [CPUBucket]) {
+        for i in buckets {
+            let start = origin + UInt64(i) * width
+            let a = max(s.start, start), b = min(s.end, start + width)
+            guard b > a else { continue }
+            lane[i].busy += b - a
+            if b - a > lane[i].topLength { lane[i].topLength = b - a; lane[i].topComm = s.comm }
         }
+    }
+
+    private static func count(_ buckets: ClosedRange<Int>, in counts: inout [Int]) {
+        for i in buckets { counts[i] += 1 }
     }
 
     /// Halves the resolution: bucket i takes buckets 2i and 2i+1.
