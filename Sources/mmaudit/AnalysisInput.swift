@@ -42,7 +42,11 @@ struct AnalysisInput {
 
     /// Replays the trace through a model with only `observers` attached (no
     /// checks): the second pass of reports that need what the first found.
-    func replay(observers: [ModelObserver], onEvent: ((TraceEvent, FunctionNames) -> Void)? = nil) throws {
+    /// `done`, asked every 65,536 events with the model and the trace's CPU
+    /// count, may end the pass early: the rest of the trace is not read and
+    /// the observers are not finished.
+    func replay(observers: [ModelObserver], done: ((TraceModel, Int) -> Bool)? = nil,
+                onEvent: ((TraceEvent, FunctionNames) -> Void)? = nil) throws {
         let bindings = try RulesOption.bindings(rulesPath: rulesPath)
         let (reader, functions) = try open()
         let model = TraceModel(bindings: bindings, functions: functions, kernel: KernelFacts(reader.info))
@@ -56,15 +60,22 @@ struct AnalysisInput {
             // pass (Analysis.run), which makes this pass as cheap as that one.
             reader.decodeFields(only: { [weak model] in model?.readsFields(system: $0, name: $1) ?? true })
             reader.tally(only: { [weak model] in model?.onlyCounts(system: $0, name: $1) ?? false })
+            let cpuCount = reader.info.cpus
             while let item = try reader.nextRecord() {
                 switch consume item {
                 case .record(let r):
                     n += 1
-                    if n & 0xFFFF == 0 { progress.update(n + reader.talliedCount, r.event()) }
+                    if n & 0xFFFF == 0 {
+                        progress.update(n + reader.talliedCount, r.event())
+                        if let done, done(model, cpuCount) { return }
+                    }
                     model.consume(r)
                 case .event(let e):
                     n += 1
-                    if n & 0xFFFF == 0 { progress.update(n + reader.talliedCount, e) }
+                    if n & 0xFFFF == 0 {
+                        progress.update(n + reader.talliedCount, e)
+                        if let done, done(model, cpuCount) { return }
+                    }
                     model.consume(e)
                 case .lost(let lost):
                     model.consume(.lost(lost))

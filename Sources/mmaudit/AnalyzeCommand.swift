@@ -104,7 +104,11 @@ struct AnalyzeCommand: ParsableCommand {
         let paths = FleetAnalysis.expand(files)
         guard paths.count == 1, paths == files else { return try runMany(paths, report: report) }
         var input = AnalysisInput(path: paths[0], rulesPath: rules, filter: try filterOptions.filter)
-        let all = try input.analyze()
+        // HTML: the whole trace's overview is drawn in the analysis pass;
+        // the windows around findings need a second one (they are known only
+        // at the end), which stops once every window is complete.
+        let overview = format == .html ? TimelineRecorder() : nil
+        let all = try input.analyze(observers: overview.map { [$0] } ?? [])
         let result = all.filtered(by: input.filter)
         switch format {
         case .text where quiet: try report.write(AnalysisText.summaryLine(result, style: report.style) + "\n")
@@ -116,8 +120,9 @@ struct AnalyzeCommand: ParsableCommand {
         case .sarif: try report.write(AnalysisSARIF.render(result))
         case .markdown: try report.write(AnalysisMarkdown.render(result, all: self.all))
         case .html:
-            let recorder = TimelineRecorder(windows: TimelineWindows.around(result.violations))
-            try input.replay(observers: [recorder])
+            let recorder = TimelineRecorder(windows: TimelineWindows.around(result.violations), recordsOverview: false)
+            try input.replay(observers: [recorder], done: recorder.windowsAreComplete)
+            recorder.overview = overview!.overview
             try report.write(AnalysisHTML.render(result, recording: recorder))
         }
         if let warning = result.damage.truncationWarning { CommandErrors.printToStandardError(warning) }

@@ -53,11 +53,11 @@ struct ExportCommand: ParsableCommand {
         try ReportOutput(path: perfetto).withBuffer { out in
             let trace = PerfettoTrace { out.append($0) }
             let recorder = TimelineRecorder(sink: { if $0.isChosen(by: filter) { trace.item($0) } })
-            try input.replay(observers: [recorder]) { e, functions in
+            try input.replay(observers: [recorder], onEvent: { e, functions in
                 if filter.includes(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm) {
                     trace.event(e, functions: functions)
                 }
-            }
+            })
             for v in result.violations { trace.violation(v) }
             for f in result.folded {
                 trace.folded(f, cpu: result.violations.first { $0.signature == f.signature }?.cpu ?? 0)

@@ -55,7 +55,7 @@ public enum TimelineItem: Sendable, Hashable {
 }
 
 /// Everything recorded inside one window of time.
-public struct TimelineWindow: Sendable {
+public struct TimelineWindow: Sendable, Equatable {
     public var range: ClosedRange<UInt64>
     public var slices: [TaskSlice] = []
     public var spans: [TimelineSpan] = []
