@@ -60,16 +60,8 @@ struct DumpCommand: ParsableCommand {
     /// "system:name", "name" or "system:*" against the trace's events
     /// ("system:name", or "name" where the trace names no system).
     static func matchesAny(_ pattern: String, _ known: Set<String>) -> Bool {
-        func split(_ s: String) -> (system: String?, name: String) {
-            let parts = s.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            return parts.count == 2 ? (parts[0], parts[1]) : (nil, parts[0])
-        }
-        let p = split(pattern)
-        return known.contains { full in
-            let k = split(full)
-            guard let system = p.system else { return p.name == k.name }
-            return system == k.system && (p.name == "*" || p.name == k.name)
-        }
+        let p = EventPattern(pattern)
+        return known.contains { p.matches($0) }
     }
 }
 

@@ -69,6 +69,39 @@ final class PerfettoExportTests: XCTestCase {
         if folded == 0 { print("note: no capture of fixtures/traces folds a violation") }
     }
 
+    /// --events: raw events are most of an export; `none` leaves them all
+    /// out (slices, spans and every violation stay), a list keeps those it
+    /// names, a name the trace lacks is exit 2.
+    func testEventsOptionChoosesTheRawEvents() throws {
+        let path = "fixtures/traces/function-bug1/trace.dat"
+        func run(_ extra: [String]) throws -> (status: Int32, doc: [String: Any]?, size: Int) {
+            let out = ExternalTools.temporaryFile("events-\(extra.joined().hashValue).json")
+            let r = try ExternalTools.mmaudit(["export", path, "--rules", Self.rules, "--perfetto", out] + extra)
+            let data = try Data(contentsOf: URL(fileURLWithPath: out))
+            return (r.status, try JSONSerialization.jsonObject(with: data) as? [String: Any], data.count)
+        }
+        func raw(_ doc: [String: Any]?) -> [[String: Any]] {
+            ((doc?["traceEvents"] as? [[String: Any]]) ?? []).filter { $0["tid"] as? Int == 2 && $0["ph"] as? String == "i" }
+        }
+        func violations(_ doc: [String: Any]?) -> Int {
+            ((doc?["traceEvents"] as? [[String: Any]]) ?? []).filter { $0["cat"] as? String == "violation" }.count
+        }
+        let all = try run([])
+        let none = try run(["--events", "none"])
+        XCTAssertEqual(none.status, 0)
+        XCTAssertEqual(TraceEventFormat.validate(try XCTUnwrap(none.doc)), [])
+        XCTAssertEqual(raw(none.doc).count, 0)
+        XCTAssertGreaterThan(raw(all.doc).count, 5_000)
+        XCTAssertEqual(violations(none.doc), violations(all.doc))
+        XCTAssertGreaterThan(violations(all.doc), 0)
+        XCTAssertLessThan(none.size * 3, all.size, "the raw events are most of the bytes")
+        let some = try run(["--events", "sched:*,stlb_lock"])
+        XCTAssertEqual(some.status, 0)
+        let names = Set(raw(some.doc).compactMap { $0["name"] as? String })
+        XCTAssertEqual(names, ["sched:sched_switch", "sched:sched_waking", "sched:sched_wakeup", "mmaudit_demo:stlb_lock"])
+        XCTAssertEqual(try run(["--events", "sched:nosuch"]).status, 2)
+    }
+
     /// No capture repeats a bug often enough to fold: four copies of
     /// function-bug1 (scripts/bench-gen.c repeats its ring-buffer pages with
     /// shifted timestamps) hold 72 msleeps under the spinlock, of which the

@@ -103,20 +103,11 @@ public enum DumpReport {
         }
     }
 
-    /// Event ids matching "system:name" or "name" ("*" matches all names of a
-    /// system: "sched:*").
+    /// Event ids matching any of `patterns` (EventPattern).
     static func allowedEventIDs(_ file: TraceDatFile, patterns: [String]) -> Set<Int> {
-        var ids: Set<Int> = []
-        for format in file.tep.allFormats {
-            for p in patterns {
-                let parts = p.split(separator: ":", maxSplits: 1).map(String.init)
-                let (system, name) = parts.count == 2 ? (parts[0], parts[1]) : (nil, parts[0])
-                if (system == nil || system == format.system) && (name == "*" || name == format.name) {
-                    ids.insert(format.id)
-                }
-            }
-        }
-        return ids
+        let patterns = patterns.map(EventPattern.init)
+        return Set(file.tep.allFormats.filter { f in patterns.contains { $0.matches(system: f.system, name: f.name) } }
+            .map(\.id))
     }
 }
 

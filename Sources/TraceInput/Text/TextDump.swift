@@ -8,6 +8,7 @@ public enum TextDump {
         out.append("cpus=\(reader.info.cpus)\n")
         let filter = options.filter
         options.extent?.cpuCount = reader.info.cpus
+        let patterns = options.events?.map(EventPattern.init)
         while let item = try reader.next() {
             switch item {
             case .lost(let l):
@@ -21,8 +22,7 @@ public enum TextDump {
                     if options.events != nil { extent.events.insert(e.system.isEmpty ? e.name : e.system + ":" + e.name) }
                 }
                 if !filter.includes(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm) { continue }
-                if let patterns = options.events,
-                   !patterns.contains(where: { $0 == e.name || $0 == "\(e.system):\(e.name)" }) { continue }
+                if let patterns, !patterns.contains(where: { $0.matches(system: e.system, name: e.name) }) { continue }
                 out.append(line(e))
             }
         }
