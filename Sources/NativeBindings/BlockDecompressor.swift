@@ -65,11 +65,28 @@ public final class BlockDecompressor {
     }
 
     /// Convenience for small blocks (metadata sections): returns a new region.
+    /// A size the block cannot decode to is refused before anything is
+    /// allocated (a damaged header's 4 GiB, found by fuzzing).
     public func decompress(_ source: MemoryRegion, at offset: Int, count: Int,
                            expectedSize: Int) throws -> MemoryRegion {
+        guard expectedSize <= Self.largestOutput(algorithm, compressedCount: count) else {
+            throw NativeError("block of \(count) bytes cannot decompress to the \(expectedSize) bytes it claims")
+        }
         let out = MemoryRegion(capacity: expectedSize)
         try decompress(source, at: offset, count: count, into: out, expectedSize: expectedSize)
         return out
+    }
+}
+
+extension BlockDecompressor {
+    /// The most `count` compressed bytes can decode to. zstd: a block holds
+    /// at most 128 KiB (Block_Maximum_Size) and takes at least 4 bytes (a
+    /// 3-byte header and an RLE byte; RFC 8878 3.1.1.2), so 32,768 to 1.
+    /// deflate: a 258-byte match costs at least 2 bits, so 1,032 to 1 (zlib's
+    /// technical details), plus zlib's 6 bytes of header and checksum.
+    public static func largestOutput(_ algorithm: CompressionAlgorithm, compressedCount count: Int) -> Int {
+        let (ratio, slack) = algorithm == .zstd ? (32_768, 0) : (1_032, 6)
+        return count.multipliedReportingOverflow(by: ratio).overflow ? .max : count * ratio + slack
     }
 }
 

@@ -74,6 +74,25 @@ final class FuzzRegressionTests: XCTestCase {
                                      system: "ftrace"))
     }
 
+    /// A compressed metadata section claiming 4 GiB (section-size-oom.dat)
+    /// was allocated before decompressing; a size the block cannot decode to
+    /// is now refused first. The bound must not refuse what the libraries
+    /// really write: 4 MiB of zeros, the most compressible input, decode
+    /// through it with zstd and zlib, and claiming one byte more than the
+    /// bound allows is refused.
+    func testClaimedSectionSizeIsBoundedByWhatTheBlockCanHold() throws {
+        let zeros = [UInt8](repeating: 0, count: 4 << 20)
+        for algorithm in [CompressionAlgorithm.zstd, .zlib] {
+            let packed = BlockCompressor.compress(zeros, with: algorithm)
+            let region = MemoryRegion(bytes: packed)
+            let out = try BlockDecompressor(algorithm).decompress(region, at: 0, count: packed.count, expectedSize: zeros.count)
+            XCTAssertEqual(out.count, zeros.count, "\(algorithm)")
+            let bound = BlockDecompressor.largestOutput(algorithm, compressedCount: packed.count)
+            XCTAssertThrowsError(try BlockDecompressor(algorithm).decompress(region, at: 0, count: packed.count,
+                                                                             expectedSize: bound + 1), "\(algorithm)")
+        }
+    }
+
     /// A timestamp with 20 fraction digits overflowed the parser; it is a
     /// damaged line.
     func testLongTimestampFraction() throws {
