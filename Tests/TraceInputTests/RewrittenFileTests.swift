@@ -110,4 +110,41 @@ final class OptionParityTests: XCTestCase {
             (4, text("[x86-tsc] local")), (14, tsc.out), (7, text("-1500000")), (1, text("0x10")),
         ]), "tsc2nsec.dat")
     }
+
+    /// TIME_SHIFT (a guest's file from a host/guest session): trace-cmd
+    /// moves each CPU's timestamps onto the host clock with its samples. CPU
+    /// 0 interpolates between three samples given out of order (one time
+    /// twice), CPU 1 has one negative offset; then samples without
+    /// interpolation that scale by 3/2 (fraction bits). Each must print as
+    /// trace-cmd prints it, and differ from the file without the option.
+    func testGuestTimeShift() throws {
+        func option(flags: UInt32, cpus: [[(time: Int64, offset: Int64, scaling: Int64)]], fractions: [[Int64]]?) -> [UInt8] {
+            var w = BlockWriter(endianness: .little)
+            w.u64(0x1234); w.u32(flags); w.u32(UInt32(cpus.count))
+            for samples in cpus {
+                w.u32(UInt32(samples.count))
+                for s in samples { w.u64(UInt64(bitPattern: s.time)) }
+                for s in samples { w.u64(UInt64(bitPattern: s.offset)) }
+                for s in samples { w.u64(UInt64(bitPattern: s.scaling)) }
+            }
+            for f in fractions ?? [] { for v in f { w.u64(UInt64(bitPattern: v)) } }
+            return w.out
+        }
+        let c = try content()
+        let plain = try Fixtures.dump(try Fixtures.temporaryFile(c.writeV7(compression: "none"), name: "unshifted.dat"))
+        let interpolated = option(flags: 1, cpus: [
+            [(100_000_000_000, 5_000_000, 1), (0, 1_000_000, 1), (50_000_000_000, 2_000_000, 1), (50_000_000_000, 9, 1)],
+            [(0, -7_000_000, 1)],
+        ], fractions: nil)
+        let scaled = option(flags: 0, cpus: [
+            [(0, 250_000, 3), (100_000_000_000, 500_000, 3)],
+            [(0, 0, 1), (100_000_000_000, 0, 1)],
+        ], fractions: [[1, 1], [0, 0]])
+        for (name, payload) in [("interpolated", interpolated), ("scaled", scaled)] {
+            let bytes = c.writeV7(compression: "none", extraOptions: [(12, payload)])
+            try assertParity(bytes, "time-shift-\(name).dat")
+            let shifted = try Fixtures.dump(try Fixtures.temporaryFile(bytes, name: "time-shift-\(name)-2.dat"))
+            XCTAssertNotEqual(shifted, plain, name)
+        }
+    }
 }

@@ -24,7 +24,8 @@ struct FileOptions {
     /// option, but like the options a fact about the traced kernel).
     var schedSwitchPrintFormat: String?
     var writerVersion: String?
-    var hasTimeShift = false
+    /// TIME_SHIFT: a guest file's samples of its clock against the host's.
+    var guestClock: GuestClockSync?
     /// v6: BUFFER options (instance name, offset of its "flyrecord" block).
     var v6Buffers: [(name: String, offset: Int)] = []
     /// v7: BUFFER options, in file order (the top buffer has name "").
@@ -89,7 +90,7 @@ struct FileOptions {
         case .version:
             writerVersion = try? p.readCString()
         case .timeShift:
-            hasTimeShift = p.remaining >= 16
+            guestClock = try GuestClockSync.read(&p)
         case .buffer:
             let offset: UInt64 = try p.readInteger("buffer offset")
             let name = try p.readCString("buffer name")

@@ -82,7 +82,7 @@ public final class TraceDatFile {
                                   message: "expected a 64-bit page timestamp, header_page says \(tep.headerTimestampSize) bytes")
         }
         correction = TimestampCorrection(multiplier: options.tscMultiplier, shift: options.tscShift,
-                                         offset: options.timeOffset)
+                                         offset: options.timeOffset, guestClock: options.guestClock)
         commonLayout = tep.commonLayout
         damageLog = DamageLog(path: path)
         noteTruncation()
@@ -145,7 +145,7 @@ public final class TraceDatFile {
                                             part: part)
                     streams.append(CPUStream(cpu: extent.cpu, bufferIndex: index, bufferName: buffer.name,
                                              globalIndex: global + extent.cpu, page: page, source: source,
-                                             correction: correction,
+                                             correction: correction.forCPU(extent.cpu),
                                              damage: separateDamage ? DamageLog(path: path, collectingNotes: true) : damageLog))
                 }
             }
