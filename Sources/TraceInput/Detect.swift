@@ -41,11 +41,14 @@ struct InputFormat: Sendable {
         },
         openReader: { input, instance, namesFunctions in
             try input.withFile {
-                try TraceDatReader(file: TraceDatFile(path: $0, displayPath: input.path, indexSymbolsEarly: namesFunctions),
+                try TraceDatReader(file: TraceDatFile(path: $0, displayPath: input.path, wrapping: input.compression,
+                                                      indexSymbolsEarly: namesFunctions),
                                    instance: instance)
             }
         },
-        openFile: { input in try input.withFile { try TraceDatFile(path: $0, displayPath: input.path) } }
+        openFile: { input in
+            try input.withFile { try TraceDatFile(path: $0, displayPath: input.path, wrapping: input.compression) }
+        }
     )
 
     /// ftrace text (tracefs `trace` / `trace_pipe`, `trace-cmd report`,

@@ -42,6 +42,8 @@ final class WrappedTraceDatTests: XCTestCase {
             assertSameReport(out.bytes, reference, "dump of \(kind)-compressed \(path)")
             let reader = try openTrace(path: wrappedPath)
             XCTAssertEqual(reader.info.path, wrappedPath, "messages name the file given, not the copy")
+            // Reports name both compressions: the wrapping, then the chunks'.
+            XCTAssertEqual(reader.info.compression, (kind == "gz" ? "gzip" : "zstd") + "+zstd")
             var n = 0
             while let item = try reader.next() { if case .event = item { n += 1 } }
             XCTAssertEqual(n, try TraceStatistics.collect(TraceDatFile(path: path)).events, kind)

@@ -38,7 +38,7 @@ public struct TraceStatistics: Sendable {
     /// Counts every record of every buffer of `file` (or only `instance`).
     public static func collect(_ file: TraceDatFile, instance: String? = nil) throws -> TraceStatistics {
         var stats = TraceStatistics(path: file.path, format: TraceFormat.traceDat.rawValue,
-                                    fileVersion: file.fileVersion, compression: file.compression,
+                                    fileVersion: file.fileVersion, compression: file.describedCompression,
                                     cpus: file.cpuCount, instances: file.instanceNames)
         var chosen: [Int]? = nil
         if let instance {

@@ -22,6 +22,13 @@ public final class TraceDatFile {
 
     public var fileVersion: Int { header.version }
     public var compression: String { header.compression }
+    /// What the file came wrapped in ("gzip", "zstd"; "none"), for reports.
+    public private(set) var wrapping = "none"
+    /// Reports' word for the compression: the wrapping, then the file's
+    /// own ("gzip+zstd" for a gzip'd v7 file with zstd chunks).
+    public var describedCompression: String {
+        wrapping == "none" ? compression : compression == "none" ? wrapping : wrapping + "+" + compression
+    }
     public var endianness: Endianness { header.endianness }
     public var traceClock: String? { options.traceClock }
     public var uname: String? { options.uname }
@@ -44,10 +51,11 @@ public final class TraceDatFile {
     /// the other core while the rest is read (TEPHandle.indexSymbolsEarly).
     /// `displayPath`: the name messages give the file when `path` is a
     /// temporary copy (a trace.dat from a pipe or a compressed file).
-    public init(path: String, displayPath: String? = nil, indexSymbolsEarly: Bool = false) throws {
+    public init(path: String, displayPath: String? = nil, wrapping: String = "none", indexSymbolsEarly: Bool = false) throws {
         let mapped = path
         let path = displayPath ?? path
         self.path = path
+        self.wrapping = wrapping
         do {
             region = try MemoryRegion(mapping: mapped)
         } catch let e as NativeError {

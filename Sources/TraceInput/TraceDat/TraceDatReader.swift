@@ -53,7 +53,7 @@ public final class TraceDatReader: TraceReader {
         }
         streams = file.makeStreams(buffers: chosenBuffers, separateDamage: true)
         var info = TraceInfo(path: file.path, format: .traceDat, fileVersion: file.fileVersion,
-                             compression: file.compression, cpus: file.cpuCount)
+                             compression: file.describedCompression, cpus: file.cpuCount)
         info.uname = file.uname
         info.schedSwitchPrintFormat = file.schedSwitchPrintFormat
         self.info = info
