@@ -63,8 +63,12 @@ public final class UnbalancedInvalidation: Check {
             if r.blockable == false || (cause == .enclosingGatherEnded && r.blockable == nil) {
                 failedStart(r)
             } else {
-                let why = cause == .taskExited ? "the task exited with it open"
-                    : "its tlb gather finished first, and a blockable start cannot fail"
+                let why: String
+                switch cause {
+                case .taskExited: why = "the task exited with it open"
+                case .enclosingGatherEnded: why = "its tlb gather finished first, and a blockable start cannot fail"
+                case .outnumbered: why = "\(InvalidateRange.nestingLimit) more of its channel began in the task, none ending"
+                }
                 report(.error, at: r.begin, comm: r.comm,
                        message: "invalidation of \(r.rangeText) (\(InvalidateRange.eventName(r.notifierEvent))) "
                            + "never ended: \(why)",

@@ -34,6 +34,26 @@ final class FixtureAnalysisTests: XCTestCase {
         XCTAssertGreaterThan(checked, 10)
     }
 
+    /// graph-bug3 traces __mmu_notifier_invalidate_range_start with
+    /// function_graph but not _end (the driver's events give the ranges'
+    /// ends): each invalidation left one more open range in the task, and the
+    /// OOM reaper's sleep listed eleven of them as open. A task now holds at
+    /// most InvalidateRange.nestingLimit of one channel, the report says the
+    /// alike ones once, and since that channel never ends in the trace, the
+    /// ranges given up on are no finding of their own.
+    func testAChannelWithoutTracedEndsStaysBounded() throws {
+        let catalog = try Catalog.load()
+        let f = try XCTUnwrap(catalog.traces.first { $0.path.hasSuffix("graph-bug3/trace.dat") })
+        let result = try Catalog.analyze(catalog.path(f))
+        let sleep = try XCTUnwrap(result.violations.first { $0.rule == AtomicSleep.info.id && $0.comm == "oom_reaper" })
+        let starts = sleep.openContext.filter { $0.contains("func=__mmu_notifier_invalidate_range_start") }
+        XCTAssertEqual(starts.count, 1, sleep.openContext.joined(separator: "; "))
+        XCTAssertTrue(sleep.openContext.contains("\(InvalidateRange.nestingLimit - 1) more alike, begun earlier"),
+                      sleep.openContext.joined(separator: "; "))
+        XCTAssertEqual(sleep.evidence.filter { $0.text.contains("func=__mmu_notifier_invalidate_range_start") }.count, 1)
+        XCTAssertEqual(result.violations.filter { $0.rule == UnbalancedInvalidation.info.id }.count, 0)
+    }
+
     /// The model reads trace.dat records in place (counting most without
     /// making events); it must find exactly what it finds from the same
     /// records made into events: violations with their evidence, counts,

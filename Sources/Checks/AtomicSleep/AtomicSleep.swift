@@ -254,6 +254,22 @@ public final class AtomicSleep: Check {
         ([info.id, comm, firstHow, lastHow] + reasonKinds.sorted()).joined(separator: "|")
     }
 
+    /// Open spans with the same event and text said once: the latest
+    /// begin, and how many alike began before it. A channel whose ends are
+    /// not traced (function_graph on __mmu_notifier_invalidate_range_start
+    /// alone) leaves up to InvalidateRange.nestingLimit such begins open.
+    static func alike(_ spans: [EvidenceEvent]) -> [(begin: EvidenceEvent, earlier: Int)] {
+        var out: [(begin: EvidenceEvent, earlier: Int)] = []
+        for e in spans {
+            if let i = out.firstIndex(where: { $0.begin.event == e.event && $0.begin.text == e.text }) {
+                out[i] = (e.timestamp >= out[i].begin.timestamp ? e : out[i].begin, out[i].earlier + 1)
+            } else {
+                out.append((e, 0))
+            }
+        }
+        return out
+    }
+
     private func judge(_ episode: Episode, model: TraceModel) -> Violation? {
         var reasons: [AtomicReason] = []
         var nonBlockable: [InvalidateRange] = []
@@ -271,8 +287,10 @@ public final class AtomicSleep: Check {
         let how = dedup(episode.points.map(\.sleep.how.description)).joined(separator: ", then ")
         let reasonKinds = Set((reasons.filter(\.isFromEvents) + nonBlockable.map { .nonBlockableInvalidation($0.rangeText) })
             .map(\.kind))
-        let openContext = first.openSpans.map { "\($0.event) \($0.text)" }
-            + ["preempt depth \(last.context.preemptDepth)"]
+        let open = Self.alike(first.openSpans)
+        let openContext = open.flatMap { o in
+            ["\(o.begin.event) \(o.begin.text)"] + (o.earlier > 0 ? ["\(o.earlier) more alike, begun earlier"] : [])
+        } + ["preempt depth \(last.context.preemptDepth)"]
         let who = "\(first.comm)-\(first.pid)"
         let message: String
         if let range = nonBlockable.first {
@@ -294,7 +312,7 @@ public final class AtomicSleep: Check {
             message: message,
             signature: Self.signature(comm: Violation.stableComm(first.comm), firstHow: first.how.kind,
                                       lastHow: last.how.kind, reasonKinds: reasonKinds),
-            evidence: (first.openSpans + episode.points.map(\.sleep.evidence)).sorted { $0.timestamp < $1.timestamp },
+            evidence: (open.map(\.begin) + episode.points.map(\.sleep.evidence)).sorted { $0.timestamp < $1.timestamp },
             openContext: openContext)
     }
 

@@ -26,6 +26,14 @@ public struct InvalidateRange: Sendable, Hashable {
     /// Identifies the range while it is open and after.
     public var id: ID { ID(pid: pid, channel: channel, begin: begin.timestamp) }
 
+    /// Open ranges of one channel a task may hold. The kernel nests them
+    /// one or two deep (a huge PMD split inside a zap, InvalidationTracker);
+    /// a trace that shows every __mmu_notifier_invalidate_range_start but no
+    /// _end would otherwise pile up one open range per invalidation for as
+    /// long as the task lives: memory growing with the trace, and every
+    /// sleep's report listing each of them as open.
+    public static let nestingLimit = 8
+
     public struct ID: Sendable, Hashable {
         public var pid: Int32
         public var channel: String
@@ -60,6 +68,10 @@ public enum AbandonCause: Sendable, Hashable {
     case enclosingGatherEnded
     /// The task exited (switched out dead) with the range open.
     case taskExited
+    /// More ranges of its channel began in the task, none of them ending,
+    /// than the kernel ever nests (InvalidationTracker.nestingLimit): a
+    /// channel whose ends are not traced, or begins without ends.
+    case outnumbered
 }
 
 /// tlb_gather_mmu .. tlb_finish_mmu in one task.

@@ -8,6 +8,13 @@ final class InvalidationTracker {
     init(bus: HappeningBus) { self.bus = bus }
 
     func begin(_ task: TaskState, channel: String, _ a: RoleArguments, evidence: EvidenceEvent) {
+        if task.openRanges.count >= InvalidateRange.nestingLimit {
+            let same = task.openRanges.indices.filter { task.openRanges[$0].channel == channel }
+            if same.count >= InvalidateRange.nestingLimit {
+                let oldest = task.openRanges[same[0]].id
+                abandon(task, cause: .outnumbered) { $0.id == oldest }
+            }
+        }
         let r = InvalidateRange(pid: task.pid, comm: evidence.comm, channel: channel, mm: a.mm, start: a.start,
                                 end: a.end, notifierEvent: a.notifierEvent, blockable: a.blockable,
                                 begin: evidence, finish: nil)
