@@ -88,7 +88,9 @@ public final class TEPHandle {
     public private(set) var formatFailures = 0
 
     /// False for format text libtraceevent's parser cannot be trusted with
-    /// (each found by fuzzing): a NUL byte; a field line cut short
+    /// (each found by fuzzing): a control character (a NUL; "comm[\u{11}6]":
+    /// the tokenizer hands back no token and tep_parse_event calls strcmp on
+    /// it; kernels write only tabs and newlines); a field line cut short
     /// ("\tfield:char func[" and the end, or a NUL: tep_parse_event calls
     /// strcmp on NULL); a print fmt naming a field the format does not have
     /// (__print_symbolic(REC->x) then dereferences NULL). As every kernel
@@ -96,7 +98,9 @@ public final class TEPHandle {
     /// <ws>size:N;..." with its brackets closed, and the print fmt's REC->
     /// names are fields. Other lines are left to the parser.
     static func fieldsAreWellFormed(_ text: [UInt8]) -> Bool {
-        guard !text.contains(0) else { return false }
+        guard !text.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0a && $0 != 0x0d) || $0 == 0x7f }) else {
+            return false
+        }
         var names = Set<ArraySlice<UInt8>>()
         // libtraceevent reads everything from "print fmt:" on as the print
         // format, whatever lines follow.

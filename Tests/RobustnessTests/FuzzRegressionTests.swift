@@ -50,12 +50,15 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
-    /// A format cut inside a field's brackets (or with a NUL there) made
-    /// tep_parse_event call strcmp on NULL (SEGV); __print_symbolic of a
+    /// A format cut inside a field's brackets (or with a NUL or another
+    /// control character there) made tep_parse_event call strcmp on NULL
+    /// (SEGV); __print_symbolic of a
     /// field the format lacks made it dereference NULL. Neither is parsed.
     func testMalformedFormats() {
         let head = "name: branch\nID: 9\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
         for tail in ["\tfield:char func[", "\tfield:char func[\0\0", "\tfield:char func[\016];\toffset:8;\tsize:16;\tsigned:0;\n",
+                     // A control character in the brackets (format-control-char.dat: SEGV).
+                     "\tfield:char comm[\u{11}6];\toffset:8;\tsize:16;\tsigned:1;\n\nprint fmt: \"%s\", REC->comm\n",
                      "\tfield:int line;\toffset:8", "\tfield:char func[16;\toffset:8;\tsize:16;\n"] {
             let tep = TEPHandle(fileIsBigEndian: false, longSize: 8)
             XCTAssertFalse(tep.parseEvent(Array((head + tail).utf8), system: "ftrace"), tail)
