@@ -14,6 +14,11 @@ final class CPUStream {
     let page: KBuffer
     private let source: PageSource
     private let correction: TimestampCorrection
+    /// A guest file's clock samples (TIME_SHIFT): nil for nearly every file,
+    /// and kept apart from `correction` so that the per-record path of
+    /// those reads one Bool, not an optional.
+    private let guestClock: GuestClockSync?
+    private let shiftsGuestClock: Bool
     let damage: DamageLog
     // Per-record state, touched only by the thread that reads this stream:
     // @exclusivity(unchecked) drops the runtime access checks that otherwise
@@ -27,7 +32,7 @@ final class CPUStream {
     @exclusivity(unchecked) private(set) var missedEvents = 0
 
     init(cpu: Int, bufferIndex: Int, bufferName: String, globalIndex: Int, page: KBuffer, source: PageSource,
-         correction: TimestampCorrection, damage: DamageLog) {
+         correction: TimestampCorrection, guestClock: GuestClockSync? = nil, damage: DamageLog) {
         self.cpu = cpu
         self.bufferIndex = bufferIndex
         self.bufferName = bufferName
@@ -35,6 +40,8 @@ final class CPUStream {
         self.page = page
         self.source = source
         self.correction = correction
+        self.guestClock = guestClock
+        shiftsGuestClock = guestClock != nil
         self.damage = damage
         fill()
     }
@@ -52,7 +59,7 @@ final class CPUStream {
                 var raw: UInt64 = 0
                 switch page.readEvent(rawTimestamp: &raw) {
                 case .event:
-                    timestamp = correction.apply(raw)
+                    timestamp = correction.apply(shiftsGuestClock ? guestClock.unsafelyUnwrapped.hostTime(raw, cpu: cpu) : raw)
                     missedEvents = page.missedEvents
                     hasRecord = true
                     return

@@ -90,7 +90,7 @@ public final class TraceDatFile {
                                   message: "expected a 64-bit page timestamp, header_page says \(tep.headerTimestampSize) bytes")
         }
         correction = TimestampCorrection(multiplier: options.tscMultiplier, shift: options.tscShift,
-                                         offset: options.timeOffset, guestClock: options.guestClock)
+                                         offset: options.timeOffset)
         commonLayout = tep.commonLayout
         damageLog = DamageLog(path: path)
         noteTruncation()
@@ -153,7 +153,7 @@ public final class TraceDatFile {
                                             part: part)
                     streams.append(CPUStream(cpu: extent.cpu, bufferIndex: index, bufferName: buffer.name,
                                              globalIndex: global + extent.cpu, page: page, source: source,
-                                             correction: correction.forCPU(extent.cpu),
+                                             correction: correction, guestClock: options.guestClock,
                                              damage: separateDamage ? DamageLog(path: path, collectingNotes: true) : damageLog))
                 }
             }
