@@ -59,6 +59,23 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(short.damage.unreadablePages, 1)
     }
 
+    /// A v7 copy cut before its first options section has nothing readable
+    /// (that section places the formats and the CPU data): refused, and the
+    /// error says the file is cut short rather than only naming an offset.
+    func testV7CutBeforeItsOptionsIsRefusedAsCutShort() throws {
+        let path = try zstdFixture()
+        let b = try Fixtures.bytes(path)
+        let options = try TraceDatFile(path: path).header.firstOptionsOffset
+        let cut = Array(b.prefix(options))
+        try expectOpenError(cut, name: "before-options.dat", section: "compression header")
+        do {
+            _ = try TraceDatFile(path: try Fixtures.temporaryFile(cut, name: "before-options.dat"))
+        } catch let e as TraceInputError {
+            XCTAssertTrue(e.description.contains("options offset \(options)"), e.description)
+            XCTAssertTrue(e.description.contains("(\(options) bytes): cut short"), e.description)
+        }
+    }
+
     /// Truncated at every offset of the metadata's first 4 KiB and at
     /// offsets spread over the whole file: an error or a readable prefix.
     func testTruncatedAnywhere() throws {

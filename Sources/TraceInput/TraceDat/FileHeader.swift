@@ -50,7 +50,12 @@ struct FileHeader {
             let at = cursor.offset
             let options: UInt64 = try cursor.readInteger("options offset")
             guard options < UInt64(cursor.end) else {
-                throw cursor.error("options offset \(options) points past the end of the file", at: at)
+                // A v7 file's first options section places everything else (event
+                // formats, kallsyms, CPU data); a copy cut before it holds no event
+                // that can be read, so this is the one cut that is refused.
+                throw cursor.error("options offset \(options) points past the end of the file (\(cursor.end) bytes): "
+                                   + "cut short or corrupt; the section that places the event formats and CPU data is missing",
+                                   at: at)
             }
             header.firstOptionsOffset = Int(options)
         }
