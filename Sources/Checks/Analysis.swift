@@ -30,6 +30,9 @@ public struct AnalysisResult: Sendable {
     /// SYSTEM:EVENT"): a misspelt or unrecorded event binds nothing, and the
     /// checks that needed it say "ok" for want of it.
     public var unseenBindings: [String] = []
+    /// Events per kind in the whole trace (filters choose what is shown,
+    /// not what is read).
+    public var eventCounts: [EventKey: Int] = [:]
     /// The first and last event's timestamps (nil for an empty trace).
     public var timeSpan: ClosedRange<UInt64>?
 
@@ -138,7 +141,8 @@ public enum Analysis {
                                     damage: reader.damage, checks: outcomes, violations: violations)
         result.folded = folded
         result.latencies = latencies.series
-        result.unseenBindings = BindingCoverage.unseen(bindings, counts: model.eventCounts)
+        result.eventCounts = model.eventCounts
+        result.unseenBindings = BindingCoverage.unseen(bindings, counts: result.eventCounts)
         if let first = model.firstTimestamp, let last = model.lastTimestamp { result.timeSpan = first...last }
         return result
     }

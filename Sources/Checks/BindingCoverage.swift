@@ -30,7 +30,7 @@ enum BindingCoverage {
         let scored = unbound.compactMap { key -> (String, Int)? in
             let name = key.name.lowercased()
             let hits = words.filter { name.contains($0) }.count
-            return hits > 0 ? (key.system.isEmpty ? key.name : key.description, hits) : nil
+            return hits > 0 ? (key.shownName, hits) : nil
         }
         return scored.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(limit).map(\.0)
     }

@@ -55,8 +55,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         // nil: every event; []: none.
-        let patterns = events.map { $0 == "none" ? [] : EventPattern.list($0) }
-        var seen: Set<String> = []
+        let names = events.map { $0 == "none" ? [] : $0.split(separator: ",").map(String.init) }
+        let patterns = names?.map(EventPattern.init)
         var input = AnalysisInput(path: file, rulesPath: rulesOption.rules, filter: try filterOptions.filter)
         let all = try input.analyze()
         // What is written is chosen here, before PerfettoTrace sees it: the
@@ -69,10 +69,7 @@ struct ExportCommand: ParsableCommand {
             // No raw events: the replay's fast path, which never makes them.
             let none = patterns?.isEmpty ?? false
             try input.replay(observers: [recorder], onEvent: none ? nil : { e, functions in
-                if let patterns {
-                    seen.insert(e.system.isEmpty ? e.name : e.system + ":" + e.name)
-                    guard patterns.contains(where: { $0.matches(system: e.system, name: e.name) }) else { return }
-                }
+                if let patterns, !patterns.contains(where: { $0.matches(system: e.system, name: e.name) }) { return }
                 if filter.includes(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm) {
                     trace.event(e, functions: functions)
                 }
@@ -83,10 +80,11 @@ struct ExportCommand: ParsableCommand {
             }
             trace.finish()
         }
-        // As dump: a name the trace never shows is an error (the file is written).
-        for p in events.map({ $0 == "none" ? [] : $0.split(separator: ",").map(String.init) }) ?? []
-        where !DumpCommand.matchesAny(p, seen) {
-            throw UnknownEventError(path: file, pattern: p, known: seen.sorted())
+        // As dump: a name the trace never shows is an error (the file is
+        // written). The analysis pass counted every kind the trace holds.
+        let known = Set(all.eventCounts.keys.map(\.shownName))
+        for name in names ?? [] where !DumpCommand.matchesAny(name, known) {
+            throw UnknownEventError(path: file, pattern: name, known: known.sorted())
         }
     }
 }

@@ -11,14 +11,15 @@ public struct EventPattern: Sendable, Hashable {
         (system, name) = parts.count == 2 ? (parts[0], parts[1]) : (nil, parts[0])
     }
 
-    /// "a,b:c" → two patterns.
-    public static func list(_ text: String) -> [EventPattern] {
-        text.split(separator: ",").map { EventPattern(String($0)) }
-    }
-
     public func matches(system eventSystem: String, name eventName: String) -> Bool {
         guard let system, !eventSystem.isEmpty else { return name == eventName }
         return system == eventSystem && (name == "*" || name == eventName)
+    }
+
+    /// An event's name as patterns are matched against it and errors list
+    /// it: "system:name", or "name" alone when the trace gives no system.
+    public static func shownName(system: String, name: String) -> String {
+        system.isEmpty ? name : system + ":" + name
     }
 
     /// Against an event named "system:name", or "name" alone.

@@ -19,7 +19,7 @@ public enum TextDump {
                     extent.see(timestamp: e.timestamp)
                     extent.cpuCount = max(extent.cpuCount, e.cpu + 1)
                     if filter.choosesTasks { extent.tasks[e.pid] = e.comm }
-                    if options.events != nil { extent.events.insert(e.system.isEmpty ? e.name : e.system + ":" + e.name) }
+                    if options.events != nil { extent.events.insert(EventPattern.shownName(system: e.system, name: e.name)) }
                 }
                 if !filter.includes(timestamp: e.timestamp, cpu: e.cpu, pid: e.pid, comm: e.comm) { continue }
                 if let patterns, !patterns.contains(where: { $0.matches(system: e.system, name: e.name) }) { continue }

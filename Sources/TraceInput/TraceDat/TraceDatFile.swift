@@ -23,7 +23,7 @@ public final class TraceDatFile {
     public var fileVersion: Int { header.version }
     public var compression: String { header.compression }
     /// What the file came wrapped in ("gzip", "zstd"; "none"), for reports.
-    public private(set) var wrapping = "none"
+    public let wrapping: String
     /// Reports' word for the compression: the wrapping, then the file's
     /// own ("gzip+zstd" for a gzip'd v7 file with zstd chunks).
     public var describedCompression: String {

@@ -19,6 +19,8 @@ public struct EventKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(system):\(name)" }
+    /// "system:name", or "name" for a text trace's event without a system.
+    public var shownName: String { EventPattern.shownName(system: system, name: name) }
 }
 
 /// Where a role argument comes from in the event.

@@ -69,7 +69,7 @@ public enum AbandonCause: Sendable, Hashable {
     /// The task exited (switched out dead) with the range open.
     case taskExited
     /// More ranges of its channel began in the task, none of them ending,
-    /// than the kernel ever nests (InvalidationTracker.nestingLimit): a
+    /// than the kernel ever nests (InvalidateRange.nestingLimit): a
     /// channel whose ends are not traced, or begins without ends.
     case outnumbered
 }
